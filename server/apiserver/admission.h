@@ -1,0 +1,17 @@
+// Admission: the checks and mutations Kubernetes' built-in admission plugins apply to writes
+// that a kubectl user relies on: NamespaceLifecycle (the namespace must exist and not be
+// terminating), Secret stringData folded into data, a Pod's service account defaulted.
+#pragma once
+
+#include "server/apiserver/rest.h"
+
+namespace kite::apiserver {
+
+// For creates of namespaced objects: NotFound when the namespace does not exist, Forbidden
+// when it is being deleted.
+Result<void> admit_namespace(ServerState& st, const Scope& s, const std::string& ns);
+
+// Mutations applied on create and update before defaulting and validation.
+Result<void> admit_mutations(const Scope& s, json& obj, bool create);
+
+}  // namespace kite::apiserver

@@ -1,0 +1,76 @@
+#include "server/apiserver/namespace_finalizer.h"
+
+#include "base/log.h"
+
+namespace kite::apiserver {
+
+NamespaceFinalizer::NamespaceFinalizer(ServerState& state, std::function<Response(Request&)> call)
+    : state_(state), call_(std::move(call)) {}
+
+NamespaceFinalizer::~NamespaceFinalizer() { stop(); }
+
+void NamespaceFinalizer::start() { thread_ = std::thread([this] { loop(); }); }
+
+void NamespaceFinalizer::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void NamespaceFinalizer::loop() {
+  auto ns_info = state_.registry->find("", "v1", "namespaces");
+  while (!stopping_) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
+    }
+    if (stopping_) break;
+    for (const auto& e : state_.cache->list(ns_info->storage_prefix + "/", nullptr, "", 0).items) {
+      if (e->bytes->find("\"deletionTimestamp\"") == std::string::npos) continue;
+      json ns = json::parse(*e->bytes, nullptr, false);
+      if (!ns.is_object() || !ns["metadata"].contains("deletionTimestamp")) continue;
+      finalize(ns["metadata"].value("name", ""));
+    }
+  }
+}
+
+void NamespaceFinalizer::finalize(const std::string& ns) {
+  bool remaining = false;
+  for (const auto& r : state_.registry->all()) {
+    if (!r->namespaced || !std::count(r->verbs.begin(), r->verbs.end(), "delete")) continue;
+    // Resources sharing storage (several versions of one custom resource) are emptied once.
+    auto items = state_.cache->list(r->storage_prefix + "/" + ns + "/", nullptr, "", 0).items;
+    for (const auto& e : items) {
+      remaining = true;
+      if (e->bytes->find("\"deletionTimestamp\"") != std::string::npos) continue;  // already on its way
+      json obj = json::parse(*e->bytes, nullptr, false);
+      if (!obj.is_object()) continue;
+      Request req;
+      req.method = "DELETE";
+      req.path = std::string(r->group.empty() ? "/api/" : "/apis/" + r->group + "/") + r->version +
+                 "/namespaces/" + ns + "/" + r->plural + "/" + obj["metadata"].value("name", "");
+      req.target = req.path;
+      Response res = call_(req);
+      if (res.status != 200 && res.status != 404) {
+        KITE_LOG(warn, "namespace-finalizer") << "deleting " << req.path << ": " << res.body;
+      }
+    }
+  }
+  if (remaining) return;
+  Request req;
+  req.method = "PUT";
+  req.path = "/api/v1/namespaces/" + ns + "/finalize";
+  req.target = req.path;
+  req.headers["content-type"] = "application/json";
+  req.body = json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}},
+                  {"spec", {{"finalizers", json::array()}}}}.dump();
+  Response res = call_(req);
+  if (res.status != 200 && res.status != 404) {
+    KITE_LOG(warn, "namespace-finalizer") << "finalizing namespace " << ns << ": " << res.body;
+  }
+}
+
+}  // namespace kite::apiserver

@@ -1,0 +1,102 @@
+// Shared declarations of the REST handlers (rest_*.cpp): the server state they use, the
+// per-request Scope, response builders and datastore helpers. Internal to apiserver/.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/resource.h"
+#include "base/http/types.h"
+#include "base/status.h"
+#include "server/apiserver/api_server.h"
+#include "server/apiserver/authn.h"
+#include "server/apiserver/request_info.h"
+#include "server/apiserver/watch_cache.h"
+#include "server/kv/store.h"
+
+namespace kite::apiserver {
+
+using json = nlohmann::json;
+using base::Reason;
+using base::Result;
+using base::http::Request;
+using base::http::Response;
+
+// Everything the handlers share. Thread-safe members only.
+struct ServerState {
+  ApiServerOptions options;
+  std::shared_ptr<api::Registry> registry;
+  kv::Store& store;
+  std::unique_ptr<WatchCache> cache;
+  std::chrono::milliseconds read_timeout{3000};
+};
+
+// One resource request, after authentication and routing.
+struct Scope {
+  Request& req;
+  RequestInfo info;
+  api::ResourceInfoPtr resource;
+  UserInfo user;
+};
+
+// --- responses (responses.cpp) ---
+Response status_response(const base::Status& status);
+Response json_response(int code, const json& body);
+Response raw_json_response(int code, std::string body);
+// Failure statuses worded as Kubernetes words them.
+base::Status not_found(const api::ResourceInfo& r, const std::string& name);
+base::Status already_exists(const api::ResourceInfo& r, const std::string& name);
+base::Status conflict(const api::ResourceInfo& r, const std::string& name, const std::string& why);
+base::Status bad_request(const std::string& message);
+base::Status method_not_supported(const Scope& s);
+
+// --- request bodies and content negotiation (content.cpp) ---
+// Parses a JSON or YAML body (by Content-Type). BadRequest when malformed; 415 for other types.
+Result<json> decode_body(const Request& req);
+enum class Output { Json, Table };
+// Json, Table (as=Table), or NotAcceptable.
+Result<Output> negotiate_output(const Request& req);
+bool is_dry_run(const Request& req, base::Status* error);
+
+// --- datastore access (object_store.cpp) ---
+struct StoredObject {
+  json object;  // with metadata.resourceVersion
+  int64_t mod_revision = 0;
+};
+// Reads the latest state straight from the store. NotFound worded for `r`.
+Result<StoredObject> read_object(ServerState& st, const api::ResourceInfo& r, const std::string& key,
+                                 const std::string& name);
+// Encodes `obj` (without resourceVersion) and creates it; returns it with its resourceVersion.
+Result<json> create_object(ServerState& st, const api::ResourceInfo& r, const std::string& key, json obj);
+// Replaces the object if it is still at `expected_rev`; Conflict otherwise.
+Result<json> update_object(ServerState& st, const api::ResourceInfo& r, const std::string& key, json obj,
+                           int64_t expected_rev);
+// Deletes the object if it is still at `expected_rev` (0 = any).
+Result<void> delete_object(ServerState& st, const api::ResourceInfo& r, const std::string& key,
+                           const std::string& name, int64_t expected_rev);
+// The largest object the datastore accepts.
+constexpr size_t kMaxObjectBytes = 1536 * 1024;
+
+// --- handlers ---
+Response rest_get(ServerState& st, Scope& s);
+Response rest_list(ServerState& st, Scope& s);
+Response rest_watch(ServerState& st, Scope& s);
+Response rest_create(ServerState& st, Scope& s);
+Response rest_update(ServerState& st, Scope& s);
+Response rest_patch(ServerState& st, Scope& s);
+Response rest_delete(ServerState& st, Scope& s);
+Response rest_delete_collection(ServerState& st, Scope& s);
+Response rest_scale(ServerState& st, Scope& s);
+Response rest_binding(ServerState& st, Scope& s);
+Response rest_eviction(ServerState& st, Scope& s);
+Response rest_finalize(ServerState& st, Scope& s);
+
+// The object key for the scope's namespace/name.
+std::string object_key(const Scope& s, const std::string& name);
+
+}  // namespace kite::apiserver

@@ -1,0 +1,25 @@
+// Per-kind rules applied on create and update, as Kubernetes' registry strategies do:
+// which part of an object the main resource and the status subresource may change, when
+// metadata.generation moves, and the status a new object starts with. Pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "api/resource.h"
+
+namespace kite::apiserver {
+
+using json = nlohmann::json;
+
+// True for kinds whose metadata.generation counts spec changes.
+bool tracks_generation(const api::ResourceInfo& r);
+
+// Resets what a client may not set on create (status for kinds with a status subresource,
+// server-owned metadata) and sets the initial status (Pod phase Pending, Namespace Active, ...).
+void prepare_for_create(const api::ResourceInfo& r, json& obj);
+
+// Carries server-owned metadata over from `old_obj`, keeps the status (main resource) or
+// everything but the status (status subresource), and bumps generation on spec changes.
+void prepare_for_update(const api::ResourceInfo& r, const json& old_obj, json& obj, bool status_subresource);
+
+}  // namespace kite::apiserver

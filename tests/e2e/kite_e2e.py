@@ -1,0 +1,201 @@
+"""End-to-end test harness: real etcd, a real `kite server`, the real kubectl.
+
+Every process is started here on 127.0.0.1 with its own temporary data dir and free ports,
+and is stopped by PID when the test ends (also when it fails). Nothing here waits by
+sleeping for a fixed time: helpers poll for a condition with a deadline.
+
+Environment: KITE_BIN (the kite binary; default build/kite), KUBECTL (default kubectl).
+"""
+import atexit
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+KITE_BIN = os.environ.get("KITE_BIN", os.path.join(REPO, "build", "kite"))
+KUBECTL = os.environ.get("KUBECTL", "kubectl")
+
+_children = []  # every Popen started here, stopped at exit whatever happens
+
+
+def _stop_all():
+    for p in list(_children):
+        stop_process(p)
+
+
+atexit.register(_stop_all)
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition, timeout=30.0, interval=0.05, message="condition"):
+    """Polls condition() until it returns a truthy value; returns it. Fails after timeout."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+            if value:
+                return value
+        except Exception as e:  # the condition may fail while things come up
+            last_error = e
+        time.sleep(interval)
+    raise AssertionError("timed out after %.0fs waiting for %s (last error: %r)" % (timeout, message, last_error))
+
+
+def start_process(argv, log_path, env=None):
+    log = open(log_path, "ab")
+    p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                         start_new_session=True)
+    log.close()
+    _children.append(p)
+    return p
+
+
+def stop_process(p, sig=signal.SIGTERM, timeout=20):
+    if p.poll() is None:
+        try:
+            p.send_signal(sig)
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    if p in _children:
+        _children.remove(p)
+    return p.returncode
+
+
+class Etcd:
+    """A standalone etcd on loopback (for --datastore-endpoint tests)."""
+
+    def __init__(self, workdir):
+        self.dir = os.path.join(workdir, "etcd")
+        self.client_port = free_port()
+        self.peer_port = free_port()
+        self.proc = None
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.client_port
+
+    def start(self):
+        os.makedirs(self.dir, exist_ok=True)
+        peer = "http://127.0.0.1:%d" % self.peer_port
+        self.proc = start_process(
+            ["etcd", "--name", "e2e", "--data-dir", os.path.join(self.dir, "data"),
+             "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
+             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+             "--initial-cluster", "e2e=" + peer, "--max-request-bytes", str(1536 * 1024)],
+            os.path.join(self.dir, "etcd.log"))
+        wait_for(self._healthy, 20, message="etcd health")
+        return self
+
+    def _healthy(self):
+        r = subprocess.run(["etcdctl", "--endpoints", self.url, "endpoint", "health"],
+                           capture_output=True, env=dict(os.environ, ETCDCTL_API="3"), timeout=5)
+        return r.returncode == 0
+
+    def kill(self):
+        stop_process(self.proc, signal.SIGKILL)
+
+    def stop(self):
+        if self.proc:
+            stop_process(self.proc)
+
+
+class KiteServer:
+    """`kite server` with its own data dir and port; the admin kubeconfig in `kubeconfig`."""
+
+    def __init__(self, workdir, extra_args=(), port=None):
+        self.workdir = workdir
+        self.data_dir = os.path.join(workdir, "data")
+        self.kubeconfig = os.path.join(workdir, "kubeconfig.yaml")
+        self.log_path = os.path.join(workdir, "kite.log")
+        self.port = port or free_port()
+        self.extra_args = list(extra_args)
+        self.proc = None
+
+    def start(self, timeout=60):
+        argv = [KITE_BIN, "server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
+                "--https-listen-port", str(self.port), "--write-kubeconfig", self.kubeconfig,
+                "--disable-agent"] + self.extra_args
+        self.proc = start_process(argv, self.log_path)
+        wait_for(self.ready, timeout, interval=0.1, message="kite server /readyz")
+        return self
+
+    def ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("kite server exited with %s:\n%s" % (self.proc.returncode, self.log()))
+        if not os.path.exists(self.kubeconfig):
+            return False
+        r = self.kubectl("get", "--raw", "/readyz", check=False, timeout=5)
+        return r.returncode == 0 and r.stdout.strip() == "ok"
+
+    def stop(self):
+        if self.proc:
+            return stop_process(self.proc)
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ""
+
+    def env(self):
+        return dict(os.environ, KUBECONFIG=self.kubeconfig)
+
+    def kubectl(self, *args, input=None, check=True, timeout=60, env=None):
+        e = self.env()
+        if env:
+            e.update(env)
+        r = subprocess.run([KUBECTL] + list(args), input=input, capture_output=True, text=True, env=e,
+                           timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError("kubectl %s failed (%d):\nstdout: %s\nstderr: %s" %
+                                 (" ".join(args), r.returncode, r.stdout, r.stderr))
+        return r
+
+    def kubectl_json(self, *args):
+        return json.loads(self.kubectl(*(list(args) + ["-o", "json"])).stdout)
+
+    def server_url(self):
+        return "https://127.0.0.1:%d" % self.port
+
+
+class KiteTestCase(unittest.TestCase):
+    """One kite server (embedded etcd) for the whole test class, in a temporary directory."""
+
+    server_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.workdir = tempfile.mkdtemp(prefix="kite-e2e-")
+        cls.server = KiteServer(cls.workdir, cls.server_args)
+        try:
+            cls.server.start()
+        except Exception:
+            cls.server.stop()
+            shutil.rmtree(cls.workdir, ignore_errors=True)
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.workdir, ignore_errors=True)
+
+    def kubectl(self, *args, **kw):
+        return self.server.kubectl(*args, **kw)
+
+    def kubectl_json(self, *args):
+        return self.server.kubectl_json(*args)
