@@ -67,6 +67,17 @@ struct Schema {
   std::optional<int64_t> min_length, max_length, min_items, max_items;
   std::string pattern;
 
+  // Protobuf facts of a property's schema (the `pb=` and `omitzero` attributes of
+  // api/schemas/*.kschema); unset for schemas that lack them (custom resources).
+  // proto_field: the property's field number in its message (0 = none). proto_embedded_in:
+  // the numbers of the Go-inlined structs between the parent message and the field, outermost
+  // first (Volume.emptyDir lives in field 2, volumeSource): usually empty.
+  int proto_field = 0;
+  std::vector<int> proto_embedded_in;
+  // Go's JSON encoding drops this scalar when it holds its zero value (a non-pointer Go field
+  // tagged omitempty); a zero value read from protobuf is then dropped too.
+  bool omit_zero = false;
+
   // The schema of property `name`, or null.
   const Schema* property(const std::string& name) const;
   // For Object: the schema of a child key (property, else additional_properties), or null.

@@ -217,6 +217,22 @@ class Builder {
       s.map_type = value;
     } else if (key == "enum") {
       for (auto& v : split_on(value, '|')) s.enum_values.push_back(v);
+    } else if (key == "pb") {
+      // A dotted path of protobuf field numbers: embedding fields first, the field's own last.
+      std::vector<int> path;
+      for (const auto& part : split_on(value, '.')) {
+        int n = 0;
+        if (part.empty() || part.size() > 9 ||
+            part.find_first_not_of("0123456789") != std::string::npos ||
+            (n = std::stoi(part)) <= 0)
+          return {Reason::Invalid, "kschema " + where + ": bad protobuf field '" + attr + "'"};
+        path.push_back(n);
+      }
+      s.proto_field = path.back();
+      path.pop_back();
+      s.proto_embedded_in = std::move(path);
+    } else if (key == "omitzero") {
+      s.omit_zero = true;
     } else if (key == "default") {
       json parsed = json::parse(value, nullptr, /*allow_exceptions=*/false);
       if (parsed.is_discarded()) return {Reason::Invalid, "kschema " + where + ": bad default"};

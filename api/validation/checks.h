@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,13 @@ void check_label_selector(const json& selector, const std::string& path, FieldEr
 bool selector_matches(const json& selector, const json& labels);
 
 // restart_policies: the values a template's restartPolicy may take (empty = any valid one).
-void check_pod_spec(const json& spec, const std::string& path, FieldErrors& errs);
+// extra_volumes: volume names that mounts may use besides spec.volumes (a StatefulSet's
+// volumeClaimTemplates).
+void check_pod_spec(const json& spec, const std::string& path, FieldErrors& errs,
+                    const std::set<std::string>& extra_volumes = {});
 void check_pod_template(const json& tmpl, const std::string& path,
-                        const std::vector<std::string>& restart_policies, FieldErrors& errs);
+                        const std::vector<std::string>& restart_policies, FieldErrors& errs,
+                        const std::set<std::string>& extra_volumes = {});
 
 void check_workload(const ResourceInfo& info, const json& obj, Findings& f);
 void check_service(const json& obj, Findings& f);

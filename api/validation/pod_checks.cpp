@@ -114,12 +114,13 @@ void check_port(const json& v, const std::string& path, FieldErrors& errs) {
   if (p < 1 || p > 65535) errs.invalid(path, v, "must be between 1 and 65535, inclusive");
 }
 
-void check_pod_spec(const json& spec, const std::string& path, FieldErrors& errs) {
+void check_pod_spec(const json& spec, const std::string& path, FieldErrors& errs,
+                    const std::set<std::string>& extra_volumes) {
   if (!spec.is_object()) {
     errs.required(path);
     return;
   }
-  std::set<std::string> volumes;
+  std::set<std::string> volumes = extra_volumes;
   if (const json* vols = field(spec, "volumes"); vols && vols->is_array()) {
     for (size_t i = 0; i < vols->size(); ++i) {
       std::string vp = child_path(index_path(child_path(path, "volumes"), i), "name");
@@ -158,7 +159,8 @@ void check_pod_spec(const json& spec, const std::string& path, FieldErrors& errs
 }
 
 void check_pod_template(const json& tmpl, const std::string& path,
-                        const std::vector<std::string>& restart_policies, FieldErrors& errs) {
+                        const std::vector<std::string>& restart_policies, FieldErrors& errs,
+                        const std::set<std::string>& extra_volumes) {
   if (const json* labels = field(tmpl, "metadata") ? field(tmpl["metadata"], "labels") : nullptr)
     check_labels(*labels, child_path(path, "metadata.labels"), errs);
   const json* spec = field(tmpl, "spec");
@@ -167,7 +169,7 @@ void check_pod_template(const json& tmpl, const std::string& path,
     return;
   }
   std::string spec_path = child_path(path, "spec");
-  check_pod_spec(*spec, spec_path, errs);
+  check_pod_spec(*spec, spec_path, errs, extra_volumes);
   if (restart_policies.empty()) return;
   std::string rp = str(*spec, "restartPolicy");
   if (rp.empty()) return;  // defaulting fills it in before validation

@@ -57,8 +57,16 @@ void check_replica_set_like(const json& spec, const std::string& lower_kind, Fie
   non_negative(spec, "minReadySeconds", "spec", errs);
   non_negative(spec, "revisionHistoryLimit", "spec", errs);
   check_selector_and_template(spec, lower_kind, selector_required, errs);
+  // A StatefulSet's pods also mount the claims made from its volumeClaimTemplates.
+  std::set<std::string> claim_volumes;
+  if (const json* vcts = field(spec, "volumeClaimTemplates"); vcts && vcts->is_array()) {
+    for (const auto& v : *vcts) {
+      if (v.is_object() && v.contains("metadata") && v["metadata"].is_object())
+        claim_volumes.insert(v["metadata"].value("name", ""));
+    }
+  }
   if (const json* tmpl = field(spec, "template"))
-    check_pod_template(*tmpl, "spec.template", {"Always"}, errs);
+    check_pod_template(*tmpl, "spec.template", {"Always"}, errs, claim_volumes);
   else
     errs.required("spec.template");
 }

@@ -1,5 +1,7 @@
 #include "server/apiserver/api_server.h"
 
+#include "server/apiserver/dependents_finalizer.h"
+
 #include "api/openapi/openapi.h"
 #include "base/log.h"
 #include "server/apiserver/discovery.h"
@@ -21,6 +23,16 @@ Response text_response(int code, std::string body) {
   r.set_header("X-Content-Type-Options", "nosniff");
   r.body = std::move(body);
   return r;
+}
+
+// `kubectl auth whoami`: who the caller is, as authentication saw it.
+Response self_subject_review(const UserInfo& user) {
+  json info = {{"username", user.name}, {"groups", user.groups}};
+  if (!user.uid.empty()) info["uid"] = user.uid;
+  return json_response(201, {{"kind", "SelfSubjectReview"},
+                             {"apiVersion", "authentication.k8s.io/v1"},
+                             {"metadata", {{"creationTimestamp", nullptr}}},
+                             {"status", {{"userInfo", info}}}});
 }
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
@@ -103,6 +115,7 @@ struct ApiServer::Impl {
   OpenApiCache openapi;
   std::unique_ptr<base::http::Server> http;
   std::unique_ptr<NamespaceFinalizer> namespaces;
+  std::unique_ptr<DependentsFinalizer> dependents;
   std::atomic<bool>* ready = nullptr;
 
   Impl(ApiServerOptions o, kv::Store& store)
@@ -180,6 +193,9 @@ base::Result<void> ApiServer::start() {
   im.namespaces = std::make_unique<NamespaceFinalizer>(
       im.state, [this, system](Request& req) { return impl_->route(req, system); });
   im.namespaces->start();
+  im.dependents = std::make_unique<DependentsFinalizer>(
+      im.state, [this, system](Request& req) { return impl_->route(req, system); });
+  im.dependents->start();
   ready_ = true;
   KITE_LOG(info, "apiserver") << "serving on " << im.state.options.http.bind_address << ":" << im.http->port();
   return {};
@@ -189,6 +205,7 @@ void ApiServer::stop() {
   auto& im = *impl_;
   ready_ = false;
   if (im.namespaces) im.namespaces->stop();
+  if (im.dependents) im.dependents->stop();
   if (im.http) im.http->stop();
   if (im.state.cache) im.state.cache->stop();
 }
@@ -256,6 +273,9 @@ Response ApiServer::Impl::handle_resource(Request& req, const RequestInfo& info,
 
   if (sub.empty()) {
     if (!contains(resource->verbs, info.verb)) return status_response(method_not_supported(s));
+    if (resource->group == "authentication.k8s.io" && resource->plural == "selfsubjectreviews") {
+      return self_subject_review(user);
+    }
     if (info.verb == "get") return rest_get(state, s);
     if (info.verb == "list") return rest_list(state, s);
     if (info.verb == "watch") return rest_watch(state, s);

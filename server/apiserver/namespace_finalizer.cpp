@@ -7,33 +7,20 @@ namespace kite::apiserver {
 NamespaceFinalizer::NamespaceFinalizer(ServerState& state, std::function<Response(Request&)> call)
     : state_(state), call_(std::move(call)) {}
 
-NamespaceFinalizer::~NamespaceFinalizer() { stop(); }
-
-void NamespaceFinalizer::start() { thread_ = std::thread([this] { loop(); }); }
-
-void NamespaceFinalizer::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+void NamespaceFinalizer::start() {
+  thread_.start(std::chrono::seconds(1), [this] { scan(); });
 }
 
-void NamespaceFinalizer::loop() {
+void NamespaceFinalizer::stop() { thread_.stop(); }
+
+void NamespaceFinalizer::scan() {
   auto ns_info = state_.registry->find("", "v1", "namespaces");
-  while (!stopping_) {
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
-    }
-    if (stopping_) break;
-    for (const auto& e : state_.cache->list(ns_info->storage_prefix + "/", nullptr, "", 0).items) {
-      if (e->bytes->find("\"deletionTimestamp\"") == std::string::npos) continue;
-      json ns = json::parse(*e->bytes, nullptr, false);
-      if (!ns.is_object() || !ns["metadata"].contains("deletionTimestamp")) continue;
-      finalize(ns["metadata"].value("name", ""));
-    }
+  for (const auto& e : state_.cache->list(ns_info->storage_prefix + "/", nullptr, "", 0).items) {
+    if (thread_.stopping()) return;
+    if (e->bytes->find("\"deletionTimestamp\"") == std::string::npos) continue;
+    json ns = json::parse(*e->bytes, nullptr, false);
+    if (!ns.is_object() || !ns["metadata"].contains("deletionTimestamp")) continue;
+    finalize(ns["metadata"].value("name", ""));
   }
 }
 
@@ -50,8 +37,7 @@ void NamespaceFinalizer::finalize(const std::string& ns) {
       if (!obj.is_object()) continue;
       Request req;
       req.method = "DELETE";
-      req.path = std::string(r->group.empty() ? "/api/" : "/apis/" + r->group + "/") + r->version +
-                 "/namespaces/" + ns + "/" + r->plural + "/" + obj["metadata"].value("name", "");
+      req.path = object_path(*r, ns, obj["metadata"].value("name", ""));
       req.target = req.path;
       Response res = call_(req);
       if (res.status != 200 && res.status != 404) {

@@ -51,6 +51,12 @@ base::Status method_not_supported(const Scope& s) {
   return st;
 }
 
+std::string object_path(const api::ResourceInfo& r, const std::string& ns, const std::string& name) {
+  std::string p = r.group.empty() ? "/api/" + r.version : "/apis/" + r.group + "/" + r.version;
+  if (r.namespaced && !ns.empty()) p += "/namespaces/" + ns;
+  return p + "/" + r.plural + "/" + name;
+}
+
 std::string object_key(const Scope& s, const std::string& name) {
   return s.resource->key(s.resource->namespaced ? s.info.namespace_ : "", name);
 }

@@ -98,5 +98,7 @@ Response rest_finalize(ServerState& st, Scope& s);
 
 // The object key for the scope's namespace/name.
 std::string object_key(const Scope& s, const std::string& name);
+// The API path of an object: /api/v1/namespaces/ns/pods/name, /apis/apps/v1/...
+std::string object_path(const api::ResourceInfo& r, const std::string& ns, const std::string& name);
 
 }  // namespace kite::apiserver

@@ -91,12 +91,16 @@ void prepare_for_update(const api::ResourceInfo& r, const json& old_obj, json& o
       obj.erase("status");
     }
   }
-  if (tracks_generation(r)) {
-    int64_t gen = old_meta.value("generation", int64_t{1});
-    bool deleting_now = !old_meta.contains("deletionTimestamp") && meta.contains("deletionTimestamp");
-    if (spec_part(old_obj) != spec_part(obj) || deleting_now) ++gen;
-    meta["generation"] = gen;
-  }
+}
+
+void update_generation(const api::ResourceInfo& r, const json& old_obj, json& obj) {
+  if (!tracks_generation(r)) return;
+  const json& old_meta = old_obj["metadata"];
+  auto& meta = obj["metadata"];
+  int64_t gen = old_meta.value("generation", int64_t{1});
+  bool deleting_now = !old_meta.contains("deletionTimestamp") && meta.contains("deletionTimestamp");
+  if (spec_part(old_obj) != spec_part(obj) || deleting_now) ++gen;
+  meta["generation"] = gen;
 }
 
 }  // namespace kite::apiserver

@@ -18,8 +18,12 @@ bool tracks_generation(const api::ResourceInfo& r);
 // server-owned metadata) and sets the initial status (Pod phase Pending, Namespace Active, ...).
 void prepare_for_create(const api::ResourceInfo& r, json& obj);
 
-// Carries server-owned metadata over from `old_obj`, keeps the status (main resource) or
-// everything but the status (status subresource), and bumps generation on spec changes.
+// Carries server-owned metadata over from `old_obj` and keeps the status (main resource) or
+// everything but the status (status subresource).
 void prepare_for_update(const api::ResourceInfo& r, const json& old_obj, json& obj, bool status_subresource);
+
+// Sets metadata.generation: the old one, plus one when the spec (everything but metadata and
+// status) changed or deletion started. Call after defaulting, so defaults do not count.
+void update_generation(const api::ResourceInfo& r, const json& old_obj, json& obj);
 
 }  // namespace kite::apiserver

@@ -134,6 +134,7 @@ Response run_update(ServerState& st, Scope& s, const UpdatePlan& plan, WriteOpti
     if (auto a = admit_mutations(s, obj, false); !a) return status_response(a.error());
     prepare_for_update(r, old, obj, plan.status_subresource);
     if (auto v = default_and_validate(s, obj, w); !v) return status_response(v.error());
+    update_generation(r, old, obj);
     if (!plan.status_subresource) {
       if (auto v = api::validate_update(r, old, obj); !v) return status_response(v.error());
     }

@@ -153,7 +153,8 @@ class KiteServer:
             return ""
 
     def env(self):
-        return dict(os.environ, KUBECONFIG=self.kubeconfig)
+        # HOME keeps kubectl's discovery cache inside the test's directory.
+        return dict(os.environ, KUBECONFIG=self.kubeconfig, HOME=self.workdir)
 
     def kubectl(self, *args, input=None, check=True, timeout=60, env=None):
         e = self.env()
@@ -199,3 +200,75 @@ class KiteTestCase(unittest.TestCase):
 
     def kubectl_json(self, *args):
         return self.server.kubectl_json(*args)
+
+
+class RawClient:
+    """Plain HTTPS requests to a kite server with the admin client certificate of a kubeconfig
+    (or with no credentials at all), for checking exact status codes, headers and bodies."""
+
+    def __init__(self, kubeconfig, workdir):
+        import base64
+        import yaml
+        with open(kubeconfig) as f:
+            kc = yaml.safe_load(f)
+        cluster = kc["clusters"][0]["cluster"]
+        user = kc["users"][0]["user"]
+        self.server = cluster["server"]
+        self.files = {}
+        for key, field in (("ca", "certificate-authority-data"), ("cert", "client-certificate-data"),
+                           ("key", "client-key-data")):
+            path = os.path.join(workdir, "raw-%s.pem" % key)
+            with open(path, "wb") as f:
+                f.write(base64.b64decode(user.get(field) or cluster[field]))
+            self.files[key] = path
+        hostport = self.server.split("://", 1)[1].rstrip("/")
+        self.host, self.port = hostport.rsplit(":", 1)[0], int(hostport.rsplit(":", 1)[1])
+
+    def context(self, authenticated=True):
+        import ssl
+        ctx = ssl.create_default_context(cafile=self.files["ca"])
+        if authenticated:
+            ctx.load_cert_chain(self.files["cert"], self.files["key"])
+        return ctx
+
+    def connect(self, authenticated=True, timeout=30):
+        import http.client
+        return http.client.HTTPSConnection(self.host, self.port, context=self.context(authenticated),
+                                           timeout=timeout)
+
+    def request(self, method, path, body=None, content_type=None, headers=None, authenticated=True,
+                timeout=30):
+        """Returns (status, headers as a dict of lists, raw body, decoded JSON or None)."""
+        import http.client
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+            content_type = content_type or "application/json"
+        if isinstance(body, str):
+            body = body.encode()
+        h = {"Accept": "application/json"}
+        if content_type:
+            h["Content-Type"] = content_type
+        h.update(headers or {})
+        conn = self.connect(authenticated, timeout)
+        try:
+            try:
+                conn.request(method, path, body=body, headers=h)
+                resp = conn.getresponse()
+            except OSError:
+                # The server may answer (e.g. 413) and close before the whole body is sent;
+                # a Go client still reads that answer, so read it too.
+                if conn.sock is None:
+                    raise
+                resp = http.client.HTTPResponse(conn.sock, method=method)
+                resp.begin()
+            raw = resp.read()
+            hdrs = {}
+            for k, v in resp.getheaders():
+                hdrs.setdefault(k.lower(), []).append(v)
+            try:
+                decoded = json.loads(raw) if raw else None
+            except ValueError:
+                decoded = None
+            return resp.status, hdrs, raw, decoded
+        finally:
+            conn.close()

@@ -111,8 +111,9 @@ ALIASES = [
 ]
 
 
-# Fields without a protobuf number, and why. apiVersion/kind of a message that lacks them are
-# exempt everywhere: TypeMeta is inlined in JSON but travels in the protobuf envelope.
+# Fields without a protobuf number: {(definition, field): reason}. apiVersion/kind of a message
+# that lacks them are exempt everywhere: TypeMeta is inlined in JSON but travels in the
+# protobuf envelope.
 PROTO_EXEMPT = {}
 # Definitions whose JSON shape differs from their protobuf message and which the protobuf
 # decoder (api/protobuf/) recognises by name; they have no field lines.
@@ -128,6 +129,9 @@ def is_scalar_spec(spec):
 
 def annotate_proto(defs, facts):
     """Adds pb=N (and omitzero) to every field of every object definition."""
+    for w in PROTO_WRAPPERS:
+        if w in defs and defs[w]["fields"]:
+            raise SystemExit("protobuf wrapper %s must not have fields" % w)
     missing = []
     for name in sorted(defs):
         d = defs[name]

@@ -1,0 +1,36 @@
+// DependentsFinalizer: acts on the `orphan` and `foregroundDeletion` finalizers that a delete
+// with propagationPolicy Orphan / Foreground records on an object.
+//
+// Orphan: removes the object from every dependent's ownerReferences, then drops the
+// finalizer (the object then goes away). Foreground: deletes the dependents, and drops the
+// finalizer once none is left. Works through the API itself (internal requests), scanning
+// once a second, only while some object waits on one of these finalizers. The garbage
+// collector of the control plane takes this over together with background cascading.
+#pragma once
+
+#include <functional>
+
+#include "base/periodic_thread.h"
+#include "server/apiserver/rest.h"
+
+namespace kite::apiserver {
+
+class DependentsFinalizer {
+ public:
+  DependentsFinalizer(ServerState& state, std::function<Response(Request&)> call);
+  void start();
+  void stop();
+
+ private:
+  void scan();
+  // Returns true when the owner has no dependents left.
+  bool handle_dependents(const std::string& owner_uid, bool orphan);
+  void remove_finalizer(const EntryPtr& owner, const json& obj, const std::string& finalizer);
+  api::ResourceInfoPtr resource_for_key(const std::string& key) const;
+
+  ServerState& state_;
+  std::function<Response(Request&)> call_;
+  base::PeriodicThread thread_;
+};
+
+}  // namespace kite::apiserver
