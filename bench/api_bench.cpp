@@ -3,6 +3,8 @@
 // etcd). Prints a Markdown table on stdout and progress on stderr. Every loop is bounded by a
 // count and a per-phase time limit; it talks only to the addresses it is given (loopback when
 // run by bench/run_api_bench.sh).
+#include <unistd.h>
+
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -16,6 +18,7 @@
 #include "bench/https_client.h"
 #include "bench/kubeconfig.h"
 #include "bench/phase_runner.h"
+#include "bench/proc_stats.h"
 #include "bench/watch_probe.h"
 #include "server/kv/etcd_store.h"
 
@@ -28,11 +31,12 @@ struct Options {
   std::string kubeconfig;
   std::string etcd_endpoint = "http://127.0.0.1:2379";
   int server_pid = 0;
+  int etcd_pid = 0;
   std::vector<std::string> concurrency = {"1", "10", "50"};
   // Creates per concurrency level; they all land in one namespace, which the list then reads,
   // so their sum is the list size (5,000 by default).
   std::vector<std::string> create_counts = {"1000", "2000", "2000"};
-  int get_count = 10000;       // GETs per concurrency level
+  int get_count = 20000;       // GETs per concurrency level
   int list_count = 30;         // sequential LISTs
   int watch_count = 1000;      // watched creates
   int total_objects = 10000;   // objects that exist before the second RSS reading
@@ -40,16 +44,6 @@ struct Options {
   int phase_seconds = 60;      // time limit of each phase
   int settle_seconds = 3;      // idle time before each RSS reading
 };
-
-// VmRSS of a process in KiB, or -1.
-long read_rss_kib(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
 
 std::string mib(long kib) {
   if (kib < 0) return "n/a";
@@ -93,6 +87,8 @@ class Bench {
     }
     std::this_thread::sleep_for(std::chrono::seconds(o_.settle_seconds));
     long rss_idle = o_.server_pid > 0 ? read_rss_kib(o_.server_pid) : -1;
+    auto run_start = Clock::now();
+    double self0 = read_cpu_us(getpid()), kite0 = read_cpu_us(o_.server_pid), etcd0 = read_cpu_us(o_.etcd_pid);
     for (const char* ns : {"bench", "bench-watch", "bench-fill"}) {
       if (auto err = create_namespace(ns); !err.empty()) {
         std::cerr << "kite-api-bench: " << err << "\n";
@@ -104,10 +100,23 @@ class Bench {
     list();
     watch();
     long rss_full = fill_and_measure_rss();
-    report_.add({"server RSS, idle after start", "-", mib(rss_idle), "", "", "", "", "", "", "< 60 MiB",
+    report_.add({"server RSS, idle after start", "-", mib(rss_idle), "", "", "", "", "", "", "", "", "< 60 MiB",
                  rss_idle < 0 ? "n/a" : verdict(rss_idle < 60 * 1024)});
     report_.add({"server RSS, " + std::to_string(objects_) + " objects", "-", mib(rss_full), "", "", "", "", "", "",
-                 "-", "-"});
+                 "", "", "-", "-"});
+    double wall = std::chrono::duration<double>(Clock::now() - run_start).count();
+    auto share = [&](double before, int pid) {
+      double after = read_cpu_us(pid);
+      if (before < 0 || after < 0) return std::string("n/a");
+      std::ostringstream out;
+      out << std::fixed << std::setprecision(1) << (after - before) / 1e6 << " s";
+      return out.str();
+    };
+    std::ostringstream cpu;
+    cpu << std::fixed << std::setprecision(1) << "CPU used over the " << wall << " s of measurements: kite "
+        << share(kite0, o_.server_pid) << ", etcd " << share(etcd0, o_.etcd_pid) << ", this load generator "
+        << share(self0, getpid()) << " (2 cores shared by all three).";
+    report_.note(cpu.str());
     report_.print(std::cout);
     return 0;
   }
@@ -146,17 +155,27 @@ class Bench {
 
   std::chrono::seconds limit() const { return std::chrono::seconds(o_.phase_seconds); }
 
+  // run_phase, plus the CPU time kite and etcd used meanwhile.
+  PhaseResult measured(const std::string& name, int clients, size_t total, const ClientSetup& setup) {
+    double kite0 = read_cpu_us(o_.server_pid), etcd0 = read_cpu_us(o_.etcd_pid);
+    PhaseResult r = run_phase(name, clients, total, limit(), setup);
+    double kite1 = read_cpu_us(o_.server_pid), etcd1 = read_cpu_us(o_.etcd_pid);
+    if (kite0 >= 0 && kite1 >= 0) r.kite_cpu_us = kite1 - kite0;
+    if (etcd0 >= 0 && etcd1 >= 0) r.etcd_cpu_us = etcd1 - etcd0;
+    return r;
+  }
+
   void creates() {
     for (size_t l = 0; l < o_.concurrency.size(); ++l) {
       int clients = std::stoi(o_.concurrency[l]);
       size_t count = l < o_.create_counts.size() ? std::stoul(o_.create_counts[l]) : 1000;
       std::cerr << "create: " << clients << " clients, " << count << " objects (raw etcd, then kite)\n";
-      auto raw = run_phase("raw put", clients, count, limit(), etcd_setup([this, clients](size_t i) {
+      auto raw = measured("raw put", clients, count, etcd_setup([this, clients](size_t i) {
         std::string name = level_name(clients, i);
         auto r = etcd_->create("/bench-raw/configmaps/" + name, configmap_body("bench", name, o_.payload_bytes));
         return r ? std::string() : kv_error(r.error());
       }));
-      auto kite = run_phase("create", clients, count, limit(), https_setup([this, clients](HttpsClient& c, size_t i) {
+      auto kite = measured("create", clients, count, https_setup([this, clients](HttpsClient& c, size_t i) {
         std::string name = level_name(clients, i);
         return http_error(c.request("POST", "/api/v1/namespaces/bench/configmaps",
                                     configmap_body("bench", name, o_.payload_bytes)), 201);
@@ -173,12 +192,12 @@ class Bench {
       int clients = std::stoi(cs);
       size_t count = static_cast<size_t>(o_.get_count);
       std::cerr << "get: " << clients << " clients, " << count << " reads (raw etcd, then kite)\n";
-      auto raw = run_phase("raw get", clients, count, limit(), etcd_setup([this](size_t i) {
+      auto raw = measured("raw get", clients, count, etcd_setup([this](size_t i) {
         auto r = etcd_->get("/bench-raw/configmaps/" + created_[i % created_.size()]);
         if (!r) return kv_error(r.error());
         return *r ? std::string() : std::string("raw key missing");
       }));
-      auto kite = run_phase("get", clients, count, limit(), https_setup([this](HttpsClient& c, size_t i) {
+      auto kite = measured("get", clients, count, https_setup([this](HttpsClient& c, size_t i) {
         return http_error(c.request("GET", "/api/v1/namespaces/bench/configmaps/" + created_[i % created_.size()]),
                           200);
       }));
@@ -200,13 +219,13 @@ class Bench {
     std::cerr << "list: " << o_.list_count << " lists of " << items << " objects (raw etcd, then kite)\n";
     const std::string prefix = "/registry/configmaps/bench/";
     size_t raw_items = 0;
-    auto raw = run_phase("raw range", 1, o_.list_count, limit(), etcd_setup([&](size_t) {
+    auto raw = measured("raw range", 1, o_.list_count, etcd_setup([&](size_t) {
       auto r = etcd_->range({.key = prefix, .range_end = kv::prefix_end(prefix)});
       if (!r) return kv_error(r.error());
       raw_items = r->kvs.size();
       return std::string();
     }));
-    auto kite = run_phase("list", 1, o_.list_count, limit(), https_setup([](HttpsClient& c, size_t) {
+    auto kite = measured("list", 1, o_.list_count, https_setup([](HttpsClient& c, size_t) {
       return http_error(c.request("GET", "/api/v1/namespaces/bench/configmaps"), 200);
     }));
     add_pair("list " + std::to_string(items) + " ConfigMaps", 1, kite, raw,
@@ -224,11 +243,11 @@ class Bench {
                              std::chrono::seconds(10));
     objects_ += w.after_response.ok + 1;
     const auto& r = w.after_response;
-    report_.add({"watch delivery (create response -> event)", "1", format_rate(r.throughput()),
-                 format_us(r.latency.percentile_us(50)), format_us(r.latency.percentile_us(99)), "", "", "", "",
+    report_.add({"watch delivery (create response -> event)", "1", "",
+                 format_us(r.latency.percentile_us(50)), format_us(r.latency.percentile_us(99)), "", "", "", "", "", "",
                  "p99 < 20 ms", verdict(r.ok > 0 && w.missing == 0 && r.latency.percentile_us(99) < 20000)});
     report_.add({"watch delivery (create sent -> event)", "1", "", format_us(w.after_send.percentile_us(50)),
-                 format_us(w.after_send.percentile_us(99)), "", "", "", "", "-", "-"});
+                 format_us(w.after_send.percentile_us(99)), "", "", "", "", "", "", "-", "-"});
     report_.note("watch: " + std::to_string(r.ok) + " events matched, " + std::to_string(w.missing) + " missing, " +
                  std::to_string(w.early_events) + " arrived before their create's response (counted as 0).");
     report_.note_errors("watch", r);
@@ -256,7 +275,8 @@ class Bench {
     report_.add({what, std::to_string(clients), format_rate(kite.throughput()),
                  format_us(kite.latency.percentile_us(50)), format_us(kite.latency.percentile_us(99)),
                  format_rate(raw.throughput()), format_us(raw.latency.percentile_us(50)),
-                 format_us(raw.latency.percentile_us(99)), format_ratio(ratio), target,
+                 format_us(raw.latency.percentile_us(99)), format_ratio(ratio), cpu_per_op(kite.kite_cpu_us, kite.ok),
+                 cpu_per_op(kite.etcd_cpu_us, kite.ok) + " / " + cpu_per_op(raw.etcd_cpu_us, raw.ok), target,
                  kite.errors == 0 ? verdict(met) : verdict(false) + " (errors)"});
     report_.note_errors(what + ", " + std::to_string(clients) + " clients (kite)", kite);
     report_.note_errors(what + ", " + std::to_string(clients) + " clients (raw etcd)", raw);
@@ -275,7 +295,8 @@ int bench_main(int argc, char** argv) {
   base::FlagSet flags("kite-api-bench");
   flags.add_string("kubeconfig", &o.kubeconfig, "Kubeconfig written by kite server (server URL, CA, client cert)");
   flags.add_string("etcd-endpoint", &o.etcd_endpoint, "The etcd kite uses, for the raw baselines");
-  flags.add_int("server-pid", &o.server_pid, "PID of the kite server, for RSS readings (0 = skip)");
+  flags.add_int("server-pid", &o.server_pid, "PID of the kite server, for RSS and CPU readings (0 = skip)");
+  flags.add_int("etcd-pid", &o.etcd_pid, "PID of etcd, for CPU readings (0 = skip)");
   flags.add_string_list("concurrency", &o.concurrency, "Client counts for create and get");
   flags.add_string_list("create-counts", &o.create_counts, "Creates per concurrency level (sum = list size)");
   flags.add_int("get-count", &o.get_count, "GETs per concurrency level");

@@ -12,12 +12,12 @@ void Report::note_errors(const std::string& label, const PhaseResult& r) {
 
 void Report::print(std::ostream& out) const {
   out << "| benchmark | clients | kite req/s | kite p50 | kite p99 | raw etcd req/s | raw etcd p50 | raw etcd p99"
-         " | kite/raw | target | result |\n";
-  out << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n";
+         " | kite/raw | kite CPU/op | etcd CPU/op (kite / raw) | target | result |\n";
+  out << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n";
   for (const auto& r : rows_) {
     out << "| " << r.benchmark << " | " << r.clients << " | " << r.kite_rate << " | " << r.kite_p50 << " | "
         << r.kite_p99 << " | " << r.raw_rate << " | " << r.raw_p50 << " | " << r.raw_p99 << " | " << r.ratio
-        << " | " << r.target << " | " << r.met << " |\n";
+        << " | " << r.kite_cpu << " | " << r.etcd_cpu << " | " << r.target << " | " << r.met << " |\n";
   }
   if (!notes_.empty()) {
     out << "\n";
@@ -34,6 +34,13 @@ std::string format_rate(double per_second) {
 std::string format_ratio(double ratio) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(2) << ratio << "x";
+  return out.str();
+}
+
+std::string cpu_per_op(double cpu_us, size_t ops) {
+  if (cpu_us < 0 || ops == 0) return "";
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(0) << cpu_us / static_cast<double>(ops) << " us";
   return out.str();
 }
 

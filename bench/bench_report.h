@@ -17,6 +17,8 @@ struct ReportRow {
   std::string kite_rate, kite_p50, kite_p99;
   std::string raw_rate, raw_p50, raw_p99;
   std::string ratio;
+  std::string kite_cpu;  // kite server CPU per operation
+  std::string etcd_cpu;  // etcd CPU per operation: "during kite's phase / during the raw phase"
   std::string target;
   std::string met;  // "met", "NOT met", or "-" (no target)
 };
@@ -36,6 +38,8 @@ class Report {
 
 std::string format_rate(double per_second);
 std::string format_ratio(double ratio);
+// "123 us": CPU microseconds per successful operation of the phase ("" when not measured).
+std::string cpu_per_op(double cpu_us, size_t ops);
 std::string verdict(bool met);
 
 }  // namespace kite::bench

@@ -32,6 +32,10 @@ struct PhaseResult {
   std::string first_error;
   double seconds = 0;  // wall time of the timed part
   LatencySamples latency;
+  // CPU time the kite server and etcd processes used during the phase (microseconds; -1 when
+  // not measured). Includes the untimed connection setup of the phase's clients.
+  double kite_cpu_us = -1;
+  double etcd_cpu_us = -1;
 
   double throughput() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
 };

@@ -98,4 +98,4 @@ wait_for 60 "$KITE_PID" "kite server" test -s "$WORK/kubeconfig.yaml"
 echo "etcd pid $ETCD_PID at $ETCD_URL, kite pid $KITE_PID at https://127.0.0.1:$KITE_PORT" >&2
 # Bounded by the tool's own per-phase limits; `timeout` is a last guard.
 timeout 600 "$BENCH" --kubeconfig "$WORK/kubeconfig.yaml" --etcd-endpoint "$ETCD_URL" \
-  --server-pid "$KITE_PID" "$@"
+  --server-pid "$KITE_PID" --etcd-pid "$ETCD_PID" "$@"

@@ -9,7 +9,8 @@
 #   INSTALL_KITE_EXEC        command and flags for kite (default "server"), e.g.
 #                            "server --tls-san my.host --write-kubeconfig-mode 644"
 #   INSTALL_KITE_SKIP_START  "true": install only, do not start
-#   INSTALL_KITE_SKIP_BUILD  "true": use the existing build/kite instead of building
+#   INSTALL_KITE_SKIP_BUILD  "true": use the existing build instead of building
+#   INSTALL_KITE_BUILD_DIR   the build directory (default <checkout>/build)
 #   INSTALL_KITE_BIN_DIR     where to install (default /usr/local/bin)
 #   INSTALL_KITE_LOG_FILE    log file without systemd (default /var/log/kite.log)
 #   INSTALL_KITE_PID_FILE    pid file without systemd (default /var/run/kite.pid)
@@ -24,6 +25,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 [ -f "$src/CMakeLists.txt" ] || fatal "run installer/install.sh from a kite checkout (the curl-pipe installer comes later)"
 
 bin_dir=${INSTALL_KITE_BIN_DIR:-/usr/local/bin}
+build_dir=${INSTALL_KITE_BUILD_DIR:-$src/build}
 exec_args=${INSTALL_KITE_EXEC:-server}
 log_file=${INSTALL_KITE_LOG_FILE:-/var/log/kite.log}
 pid_file=${INSTALL_KITE_PID_FILE:-/var/run/kite.pid}
@@ -37,14 +39,14 @@ if [ "${INSTALL_KITE_SKIP_BUILD:-false}" != "true" ]; then
   info "installing dependencies"
   bash "$src/ci/deps.sh"
   info "building kite"
-  cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$src/build" -j"$(nproc)" --target kite
+  cmake -S "$src" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build_dir" -j"$(nproc)" --target kite
 fi
-[ -x "$src/build/kite" ] || fatal "no build at $src/build/kite"
+[ -x "$build_dir/kite" ] || fatal "no build at $build_dir/kite"
 
 info "installing kite to $bin_dir"
 mkdir -p "$bin_dir"
-install -m 0755 "$src/build/kite" "$bin_dir/kite.new"
+install -m 0755 "$build_dir/kite" "$bin_dir/kite.new"
 mv -f "$bin_dir/kite.new" "$bin_dir/kite"
 install -m 0755 "$src/installer/kite-killall.sh" "$bin_dir/kite-killall.sh"
 install -m 0755 "$src/installer/kite-uninstall.sh" "$bin_dir/kite-uninstall.sh"

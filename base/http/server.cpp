@@ -243,6 +243,15 @@ awaitable<void> Server::Impl::session(std::shared_ptr<SslStream> stream, std::st
       auto res = status_response(s, 11);
       res.keep_alive(false);
       co_await bhttp::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
+      // Read (and drop) what the client is still sending, for a while, so that clients that
+      // send the whole body before reading see the 413 rather than a reset connection.
+      beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(5));
+      std::vector<char> scratch(64 * 1024);
+      size_t drained = 0;
+      while (!ec && drained < (64u << 20)) {
+        size_t n = co_await stream->async_read_some(asio::buffer(scratch), asio::redirect_error(use_awaitable, ec));
+        drained += n;
+      }
       break;
     }
     if (ec) break;

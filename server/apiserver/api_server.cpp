@@ -146,6 +146,10 @@ base::Result<void> ApiServer::start() {
   if (!authn) return std::unexpected(authn.error());
   im.authn = std::move(*authn);
 
+  auto services = ServiceAllocator::create(im.state.store, im.state.options.service_cidr);
+  if (!services) return std::unexpected(services.error());
+  im.state.services = std::make_unique<ServiceAllocator>(std::move(*services));
+
   auto registry = im.state.registry;
   im.state.cache = std::make_unique<WatchCache>(
       im.state.store,
@@ -188,6 +192,25 @@ base::Result<void> ApiServer::start() {
     Response res = im.route(req, system);
     if (res.status != 201 && res.status != 409) {
       return base::error(base::Reason::InternalError, std::string("creating namespace ") + ns + ": " + res.body);
+    }
+  }
+  // The `kubernetes` Service in default, on the first service IP, as every cluster has it.
+  {
+    Request req;
+    req.method = "POST";
+    req.path = "/api/v1/namespaces/default/services";
+    req.target = req.path;
+    req.headers["content-type"] = "application/json";
+    req.body = json{{"apiVersion", "v1"},
+                    {"kind", "Service"},
+                    {"metadata", {{"name", "kubernetes"}, {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+                    {"spec", {{"clusterIP", im.state.services->first_ip()},
+                              {"ports", {{{"name", "https"}, {"port", 443}, {"protocol", "TCP"},
+                                          {"targetPort", static_cast<int>(im.http->port())}}}}}}}
+                   .dump();
+    Response res = im.route(req, system);
+    if (res.status != 201 && res.status != 409) {
+      KITE_LOG(warn, "apiserver") << "creating the kubernetes Service: " << res.body;
     }
   }
   im.namespaces = std::make_unique<NamespaceFinalizer>(
@@ -234,7 +257,10 @@ Response ApiServer::Impl::handle_non_resource(Request& req) {
   if (p == "/healthz" || p == "/livez") return text_response(200, "ok");
   if (p == "/readyz") {
     if (!*ready) return text_response(500, "[-]kite-apiserver not ready\nreadyz check failed");
-    if (!state.cache->wait_for_revision(0, std::chrono::milliseconds(0))) return text_response(500, "[-]cache not synced");
+    // Ready only while the datastore answers.
+    if (auto rev = state.store.current_revision(); !rev) {
+      return text_response(500, "[+]ping ok\n[-]etcd failed: " + rev.error().message() + "\nreadyz check failed");
+    }
     return text_response(200, "ok");
   }
   if (p == "/version" || p == "/version/") return json_response(200, version_info());
@@ -273,6 +299,9 @@ Response ApiServer::Impl::handle_resource(Request& req, const RequestInfo& info,
 
   if (sub.empty()) {
     if (!contains(resource->verbs, info.verb)) return status_response(method_not_supported(s));
+    if ((info.verb == "update" || info.verb == "patch") && info.name.empty()) {
+      return status_response(method_not_supported(s));
+    }
     if (resource->group == "authentication.k8s.io" && resource->plural == "selfsubjectreviews") {
       return self_subject_review(user);
     }

@@ -15,9 +15,13 @@ std::vector<std::string> split_path(const std::string& path) {
   return out;
 }
 
-bool truthy(const std::string& v) { return v == "true" || v == "1"; }
+bool truthy(const std::string& v) {
+  return v == "1" || v == "t" || v == "T" || v == "true" || v == "TRUE" || v == "True";
+}
 
 }  // namespace
+
+bool query_flag(const base::http::Request& req, const std::string& key) { return truthy(req.query_value(key)); }
 
 RequestInfo parse_request_info(const base::http::Request& req) {
   RequestInfo info;
@@ -50,10 +54,6 @@ RequestInfo parse_request_info(const base::http::Request& req) {
     info.resource = p[0];
     if (p.size() >= 2) info.name = p[1];
     if (p.size() >= 3) info.subresource = p[2];
-    // A namespace's own subresources: /namespaces/{name}/status
-  }
-  if (info.resource == "namespaces" && info.name.empty() && !info.namespace_.empty()) {
-    // unreachable by construction; kept for clarity
   }
   // namespaces/{name}/{status|finalize} parses above as namespace_=name, resource=status.
   if (p[0] == "namespaces" && p.size() == 3 && (p[2] == "status" || p[2] == "finalize")) {
@@ -82,10 +82,6 @@ RequestInfo parse_request_info(const base::http::Request& req) {
     info.verb = info.name.empty() ? "deletecollection" : "delete";
   } else {
     info.verb = m;
-  }
-  // Deprecated /watch/ path prefix.
-  if (info.resource == "watch" && p.size() >= 2) {
-    // Not served: Kubernetes deprecated /api/v1/watch/...; clients use ?watch=true.
   }
   return info;
 }

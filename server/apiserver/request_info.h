@@ -25,4 +25,7 @@ struct RequestInfo {
 
 RequestInfo parse_request_info(const base::http::Request& req);
 
+// A boolean query parameter as Go's strconv.ParseBool reads it: 1 t T TRUE true True.
+bool query_flag(const base::http::Request& req, const std::string& key);
+
 }  // namespace kite::apiserver

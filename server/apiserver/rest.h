@@ -16,6 +16,7 @@
 #include "server/apiserver/api_server.h"
 #include "server/apiserver/authn.h"
 #include "server/apiserver/request_info.h"
+#include "server/apiserver/service_allocator.h"
 #include "server/apiserver/watch_cache.h"
 #include "server/kv/store.h"
 
@@ -33,6 +34,7 @@ struct ServerState {
   std::shared_ptr<api::Registry> registry;
   kv::Store& store;
   std::unique_ptr<WatchCache> cache;
+  std::unique_ptr<ServiceAllocator> services;
   std::chrono::milliseconds read_timeout{3000};
 };
 
@@ -95,6 +97,9 @@ Response rest_scale(ServerState& st, Scope& s);
 Response rest_binding(ServerState& st, Scope& s);
 Response rest_eviction(ServerState& st, Scope& s);
 Response rest_finalize(ServerState& st, Scope& s);
+
+// True for core/v1 Services (which get ClusterIPs and NodePorts allocated).
+inline bool is_service(const api::ResourceInfo& r) { return r.group.empty() && r.kind == "Service"; }
 
 // The object key for the scope's namespace/name.
 std::string object_key(const Scope& s, const std::string& name);

@@ -42,7 +42,7 @@ Result<DeleteOptions> parse_delete_options(const Request& req) {
     o.grace_period = v;
   }
   o.propagation = body.value("propagationPolicy", req.query_value("propagationPolicy"));
-  if (body.value("orphanDependents", req.query_value("orphanDependents") == "true")) {
+  if (body.value("orphanDependents", query_flag(req, "orphanDependents"))) {
     if (!o.propagation.empty() && o.propagation != "Orphan") {
       return base::error(Reason::Invalid, "orphanDependents and propagationPolicy cannot both be set");
     }
@@ -145,6 +145,7 @@ Result<json> delete_one(ServerState& st, Scope& s, const std::string& name, cons
     if (r.group == "apiextensions.k8s.io" && r.kind == "CustomResourceDefinition") {
       sync_crd_registration(st, obj, true);
     }
+    if (is_service(r) && st.services) st.services->release(obj);
     return obj;
   }
   return base::error(conflict(r, name, "the object kept changing; please try again"));

@@ -95,14 +95,14 @@ Response rest_watch(ServerState& st, Scope& s) {
   if (!output) return status_response(output.error());
   auto selection = parse_selection(s);
   if (!selection) return status_response(selection.error());
-  if (s.req.query_value("sendInitialEvents") == "true") {
+  if (query_flag(s.req, "sendInitialEvents")) {
     return status_response(bad_request("sendInitialEvents is not supported by this server; list, then watch"));
   }
 
   auto session = std::make_shared<WatchSession>();
   session->stream = std::make_shared<ResponseStream>(64 << 20);
   session->resource = s.resource;
-  session->bookmarks = s.req.query_value("allowWatchBookmarks") == "true";
+  session->bookmarks = query_flag(s.req, "allowWatchBookmarks");
   session->table = *output == Output::Table;
   if (session->table) {
     auto include = api::parse_include_object(s.req.query_value("includeObject"));

@@ -62,11 +62,23 @@ Response rest_create(ServerState& st, Scope& s) {
   meta["uid"] = base::new_uuid();
   meta["creationTimestamp"] = base::rfc3339(std::chrono::system_clock::now());
   if (r.group == "apiextensions.k8s.io" && r.kind == "CustomResourceDefinition") establish_crd(obj);
-  if (auto v = default_and_validate(s, obj, *w); !v) return status_response(v.error());
+  std::vector<std::string> reserved;  // Service IPs/ports reserved for this object
+  if (is_service(r) && !w->dry_run && st.services) {
+    auto made = st.services->allocate(obj, nullptr);
+    if (!made) return status_response(made.error());
+    reserved = std::move(*made);
+  }
+  if (auto v = default_and_validate(s, obj, *w); !v) {
+    if (st.services) st.services->release_keys(reserved);
+    return status_response(v.error());
+  }
 
   if (w->dry_run) return with_warnings(json_response(201, obj), w->warnings);
   auto created = create_object(st, r, object_key(s, name), std::move(obj));
-  if (!created) return status_response(created.error());
+  if (!created) {
+    if (st.services) st.services->release_keys(reserved);
+    return status_response(created.error());
+  }
   if (r.group == "apiextensions.k8s.io" && r.kind == "CustomResourceDefinition") {
     sync_crd_registration(st, *created, false);
   }

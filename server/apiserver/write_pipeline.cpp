@@ -133,22 +133,40 @@ Response run_update(ServerState& st, Scope& s, const UpdatePlan& plan, WriteOpti
     }
     if (auto a = admit_mutations(s, obj, false); !a) return status_response(a.error());
     prepare_for_update(r, old, obj, plan.status_subresource);
-    if (auto v = default_and_validate(s, obj, w); !v) return status_response(v.error());
+    std::vector<std::string> reserved;  // Service IPs/ports newly reserved by this update
+    if (is_service(r) && !plan.status_subresource && !w.dry_run && st.services) {
+      auto made = st.services->allocate(obj, &old);
+      if (!made) return status_response(made.error());
+      reserved = std::move(*made);
+    }
+    auto release = [&] {
+      if (st.services) st.services->release_keys(reserved);
+    };
+    if (auto v = default_and_validate(s, obj, w); !v) {
+      release();
+      return status_response(v.error());
+    }
     update_generation(r, old, obj);
     if (!plan.status_subresource) {
-      if (auto v = api::validate_update(r, old, obj); !v) return status_response(v.error());
+      if (auto v = api::validate_update(r, old, obj); !v) {
+        release();
+        return status_response(v.error());
+      }
     }
     // An object being deleted goes away once its last finalizer is removed.
     if (old["metadata"].contains("deletionTimestamp") && finalizers_empty(obj) && !w.dry_run) {
+      release();
       auto d = delete_object(st, r, key, name, current->mod_revision);
       if (!d) {
         if (d.error().reason() == Reason::Conflict && precondition.empty()) continue;
         return status_response(d.error());
       }
+      if (is_service(r) && st.services) st.services->release(old);
       if (r.group == "apiextensions.k8s.io") sync_crd_registration(st, obj, true);
       return with_warnings(json_response(200, obj), w.warnings);
     }
     if (without_rv(obj) == without_rv(old)) {
+      release();
       return with_warnings(json_response(200, old), w.warnings);  // nothing changed: no write
     }
     if (w.dry_run) {
@@ -157,6 +175,7 @@ Response run_update(ServerState& st, Scope& s, const UpdatePlan& plan, WriteOpti
     }
     auto written = update_object(st, r, key, std::move(obj), current->mod_revision);
     if (!written) {
+      release();
       if (written.error().reason() == Reason::Conflict && precondition.empty()) continue;
       return status_response(written.error());
     }
