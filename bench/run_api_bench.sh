@@ -24,6 +24,7 @@ command -v "$ETCD" >/dev/null || { echo "etcd not found (Debian package etcd-ser
 WORK=$(mktemp -d /tmp/kite-api-bench.XXXXXX)
 ETCD_PID=""
 KITE_PID=""
+BENCH_PID=""
 
 stop_pid() {  # stop_pid PID: SIGTERM, wait up to 10 s, then SIGKILL
   local pid=$1
@@ -39,11 +40,12 @@ stop_pid() {  # stop_pid PID: SIGTERM, wait up to 10 s, then SIGKILL
 
 cleanup() {
   local rc=$?
+  stop_pid "$BENCH_PID"
   stop_pid "$KITE_PID"
   stop_pid "$ETCD_PID"
   if [[ $rc -ne 0 ]]; then
     echo "--- failed (exit $rc); last lines of the logs in $WORK:" >&2
-    tail -n 20 "$WORK/kite.log" "$WORK/etcd.log" 2>/dev/null >&2 || true
+    tail -n 20 "$WORK/kite.log" "$WORK/etcd.log" >&2 2>/dev/null || true
   fi
   if [[ ${KEEP_WORK:-0} == 1 || $rc -ne 0 ]]; then
     echo "work folder kept: $WORK" >&2
@@ -96,6 +98,9 @@ KITE_PID=$!
 wait_for 60 "$KITE_PID" "kite server" test -s "$WORK/kubeconfig.yaml"
 
 echo "etcd pid $ETCD_PID at $ETCD_URL, kite pid $KITE_PID at https://127.0.0.1:$KITE_PORT" >&2
-# Bounded by the tool's own per-phase limits; `timeout` is a last guard.
+# Bounded by the tool's own per-phase limits; `timeout` is a last guard. Run in the background
+# and waited for, so a signal to this script runs the cleanup at once.
 timeout 600 "$BENCH" --kubeconfig "$WORK/kubeconfig.yaml" --etcd-endpoint "$ETCD_URL" \
-  --server-pid "$KITE_PID" --etcd-pid "$ETCD_PID" "$@"
+  --server-pid "$KITE_PID" --etcd-pid "$ETCD_PID" "$@" &
+BENCH_PID=$!
+wait "$BENCH_PID"

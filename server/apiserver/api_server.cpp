@@ -154,13 +154,7 @@ base::Result<void> ApiServer::start() {
   im.state.cache = std::make_unique<WatchCache>(
       im.state.store,
       [registry](const std::string& key, const json& obj, CacheEntry& entry) {
-        for (const auto& r : registry->all()) {
-          if (key.size() > r->storage_prefix.size() && key.starts_with(r->storage_prefix) &&
-              key[r->storage_prefix.size()] == '/') {
-            index_fields(*r, obj, entry);
-            return;
-          }
-        }
+        if (auto r = resource_for_key(*registry, key)) index_fields(*r, obj, entry);
       },
       im.state.options.cache);
   // Custom resources appear and disappear with their definitions, whoever writes them.
@@ -183,12 +177,8 @@ base::Result<void> ApiServer::start() {
   // The namespaces every cluster has.
   UserInfo system{"system:apiserver", "", {"system:masters"}};
   for (const char* ns : kSystemNamespaces) {
-    Request req;
-    req.method = "POST";
-    req.path = "/api/v1/namespaces";
-    req.target = req.path;
-    req.headers["content-type"] = "application/json";
-    req.body = json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}.dump();
+    Request req = internal_request("POST", "/api/v1/namespaces", "application/json",
+                                   json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}.dump());
     Response res = im.route(req, system);
     if (res.status != 201 && res.status != 409) {
       return base::error(base::Reason::InternalError, std::string("creating namespace ") + ns + ": " + res.body);
@@ -196,11 +186,7 @@ base::Result<void> ApiServer::start() {
   }
   // The `kubernetes` Service in default, on the first service IP, as every cluster has it.
   {
-    Request req;
-    req.method = "POST";
-    req.path = "/api/v1/namespaces/default/services";
-    req.target = req.path;
-    req.headers["content-type"] = "application/json";
+    Request req = internal_request("POST", "/api/v1/namespaces/default/services", "application/json");
     req.body = json{{"apiVersion", "v1"},
                     {"kind", "Service"},
                     {"metadata", {{"name", "kubernetes"}, {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
@@ -293,7 +279,7 @@ Response ApiServer::Impl::handle_resource(Request& req, const RequestInfo& info,
   };
   if (!resource) return not_found_resource();
   if (!resource->namespaced && !info.namespace_.empty()) return not_found_resource();
-  Scope s{req, info, resource, user};
+  Scope s{req, info, resource, user, state.registry.get()};
   const std::string& sub = info.subresource;
   if (!sub.empty() && !resource->has_subresource(sub)) return not_found_resource();
 

@@ -1,4 +1,5 @@
 // Request body decoding and response content negotiation.
+#include "api/protobuf/decode.h"
 #include "base/yaml_json.h"
 #include "server/apiserver/rest.h"
 
@@ -13,9 +14,13 @@ std::string media_type(const std::string& content_type) {
 }
 }  // namespace
 
-Result<json> decode_body(const Request& req) {
+Result<json> decode_body(const Request& req, const api::Registry* registry, const std::string& protobuf_type) {
   std::string type = media_type(req.header("content-type"));
   if (req.body.empty()) return base::error(bad_request("the request body is empty"));
+  if (type == "application/vnd.kubernetes.protobuf") {
+    if (!protobuf_type.empty()) return api::decode_kubernetes_protobuf_as(req.body, protobuf_type);
+    if (registry) return api::decode_kubernetes_protobuf(req.body, *registry);
+  }
   if (type.empty() || type == "application/json" || type == "application/merge-patch+json" ||
       type == "application/strategic-merge-patch+json" || type == "application/json-patch+json") {
     json j = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
@@ -36,7 +41,7 @@ Result<json> decode_body(const Request& req) {
   }
   return base::error(Reason::UnsupportedMediaType,
                      "the body of the request was in an unknown format - accepted media types include: "
-                     "application/json, application/yaml");
+                     "application/json, application/yaml, application/vnd.kubernetes.protobuf");
 }
 
 Result<Output> negotiate_output(const Request& req) {

@@ -13,16 +13,6 @@ void DependentsFinalizer::start() {
 
 void DependentsFinalizer::stop() { thread_.stop(); }
 
-api::ResourceInfoPtr DependentsFinalizer::resource_for_key(const std::string& key) const {
-  for (const auto& r : state_.registry->all()) {
-    if (key.size() > r->storage_prefix.size() && key.starts_with(r->storage_prefix) &&
-        key[r->storage_prefix.size()] == '/') {
-      return r;
-    }
-  }
-  return nullptr;
-}
-
 namespace {
 
 bool has_finalizer(const json& obj, const std::string& f) {
@@ -31,17 +21,6 @@ bool has_finalizer(const json& obj, const std::string& f) {
     if (x == f) return true;
   }
   return false;
-}
-
-Request internal_request(const std::string& method, const std::string& path, const std::string& content_type,
-                         std::string body) {
-  Request req;
-  req.method = method;
-  req.path = path;
-  req.target = path;
-  if (!content_type.empty()) req.headers["content-type"] = content_type;
-  req.body = std::move(body);
-  return req;
 }
 
 }  // namespace
@@ -59,6 +38,7 @@ void DependentsFinalizer::scan() {
     if (!obj.is_object() || !obj["metadata"].contains("deletionTimestamp")) continue;
     std::string uid = obj["metadata"].value("uid", "");
     if (uid.empty()) continue;
+    KITE_LOG(debug, "dependents-finalizer") << "owner " << e->key << " waits on its dependents";
     if (has_finalizer(obj, "orphan") && handle_dependents(uid, true)) remove_finalizer(e, obj, "orphan");
     if (has_finalizer(obj, "foregroundDeletion") && handle_dependents(uid, false)) {
       remove_finalizer(e, obj, "foregroundDeletion");
@@ -84,7 +64,7 @@ bool DependentsFinalizer::handle_dependents(const std::string& owner_uid, bool o
     }
     if (!owned) continue;
     none_left = false;
-    auto r = resource_for_key(e->key);
+    auto r = resource_for_key(*state_.registry, e->key);
     if (!r) continue;
     std::string path = object_path(*r, obj["metadata"].value("namespace", ""), obj["metadata"].value("name", ""));
     Request req;
@@ -106,7 +86,7 @@ bool DependentsFinalizer::handle_dependents(const std::string& owner_uid, bool o
 }
 
 void DependentsFinalizer::remove_finalizer(const EntryPtr& owner, const json& obj, const std::string& finalizer) {
-  auto r = resource_for_key(owner->key);
+  auto r = resource_for_key(*state_.registry, owner->key);
   if (!r) return;
   json kept = json::array();
   for (const auto& f : obj["metadata"].value("finalizers", json::array())) {

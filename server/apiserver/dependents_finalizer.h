@@ -26,7 +26,6 @@ class DependentsFinalizer {
   // Returns true when the owner has no dependents left.
   bool handle_dependents(const std::string& owner_uid, bool orphan);
   void remove_finalizer(const EntryPtr& owner, const json& obj, const std::string& finalizer);
-  api::ResourceInfoPtr resource_for_key(const std::string& key) const;
 
   ServerState& state_;
   std::function<Response(Request&)> call_;

@@ -35,10 +35,7 @@ void NamespaceFinalizer::finalize(const std::string& ns) {
       if (e->bytes->find("\"deletionTimestamp\"") != std::string::npos) continue;  // already on its way
       json obj = json::parse(*e->bytes, nullptr, false);
       if (!obj.is_object()) continue;
-      Request req;
-      req.method = "DELETE";
-      req.path = object_path(*r, ns, obj["metadata"].value("name", ""));
-      req.target = req.path;
+      Request req = internal_request("DELETE", object_path(*r, ns, obj["metadata"].value("name", "")));
       Response res = call_(req);
       if (res.status != 200 && res.status != 404) {
         KITE_LOG(warn, "namespace-finalizer") << "deleting " << req.path << ": " << res.body;
@@ -46,13 +43,10 @@ void NamespaceFinalizer::finalize(const std::string& ns) {
     }
   }
   if (remaining) return;
-  Request req;
-  req.method = "PUT";
-  req.path = "/api/v1/namespaces/" + ns + "/finalize";
-  req.target = req.path;
-  req.headers["content-type"] = "application/json";
-  req.body = json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}},
-                  {"spec", {{"finalizers", json::array()}}}}.dump();
+  Request req = internal_request("PUT", "/api/v1/namespaces/" + ns + "/finalize", "application/json",
+                                 json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}},
+                                      {"spec", {{"finalizers", json::array()}}}}
+                                     .dump());
   Response res = call_(req);
   if (res.status != 200 && res.status != 404) {
     KITE_LOG(warn, "namespace-finalizer") << "finalizing namespace " << ns << ": " << res.body;

@@ -13,10 +13,11 @@ std::string encode_for_store(json obj) {
 void stamp(json& obj, int64_t rev) { obj["metadata"]["resourceVersion"] = std::to_string(rev); }
 
 base::Status too_large(const api::ResourceInfo& r, const std::string& name, size_t size) {
-  base::Status s(Reason::RequestEntityTooLarge,
-                 r.group_resource() + " \"" + name + "\" is too large: the object is " + std::to_string(size) +
-                     " bytes, the datastore limit is " + std::to_string(kMaxObjectBytes) + " bytes");
+  std::string message = "Too long: the object is " + std::to_string(size) + " bytes, more than the datastore's limit of " +
+                        std::to_string(kMaxObjectBytes) + " bytes";
+  base::Status s(Reason::Invalid, r.kind + " \"" + name + "\" is invalid: " + message);
   s.with_details(name, r.group, r.plural);
+  s.with_cause({"FieldValueTooLong", message, ""});
   return s;
 }
 

@@ -51,6 +51,25 @@ base::Status method_not_supported(const Scope& s) {
   return st;
 }
 
+api::ResourceInfoPtr resource_for_key(const api::Registry& registry, const std::string& key) {
+  for (const auto& r : registry.all()) {
+    const std::string& p = r->storage_prefix;
+    if (!p.empty() && key.size() > p.size() && key.starts_with(p) && key[p.size()] == '/') return r;
+  }
+  return nullptr;
+}
+
+Request internal_request(const std::string& method, const std::string& path, const std::string& content_type,
+                         std::string body) {
+  Request req;
+  req.method = method;
+  req.path = path;
+  req.target = path;
+  if (!content_type.empty()) req.headers["content-type"] = content_type;
+  req.body = std::move(body);
+  return req;
+}
+
 std::string object_path(const api::ResourceInfo& r, const std::string& ns, const std::string& name) {
   std::string p = r.group.empty() ? "/api/" + r.version : "/apis/" + r.group + "/" + r.version;
   if (r.namespaced && !ns.empty()) p += "/namespaces/" + ns;

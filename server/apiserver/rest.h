@@ -44,6 +44,7 @@ struct Scope {
   RequestInfo info;
   api::ResourceInfoPtr resource;
   UserInfo user;
+  const api::Registry* registry = nullptr;  // for decoding protobuf bodies
 };
 
 // --- responses (responses.cpp) ---
@@ -58,8 +59,11 @@ base::Status bad_request(const std::string& message);
 base::Status method_not_supported(const Scope& s);
 
 // --- request bodies and content negotiation (content.cpp) ---
-// Parses a JSON or YAML body (by Content-Type). BadRequest when malformed; 415 for other types.
-Result<json> decode_body(const Request& req);
+// Parses a JSON, YAML or Kubernetes protobuf body (by Content-Type). BadRequest when
+// malformed; 415 for other types. Protobuf needs the registry (to find the kind's schema);
+// `protobuf_type` names the message when the body is an options type (DeleteOptions).
+Result<json> decode_body(const Request& req, const api::Registry* registry = nullptr,
+                         const std::string& protobuf_type = "");
 enum class Output { Json, Table };
 // Json, Table (as=Table), or NotAcceptable.
 Result<Output> negotiate_output(const Request& req);
@@ -103,6 +107,14 @@ inline bool is_service(const api::ResourceInfo& r) { return r.group.empty() && r
 
 // The object key for the scope's namespace/name.
 std::string object_key(const Scope& s, const std::string& name);
+// The resource whose objects live under `key` (first match: resources that share storage,
+// like the versions of a custom resource, share it), or null.
+api::ResourceInfoPtr resource_for_key(const api::Registry& registry, const std::string& key);
+
+// A request the server sends to itself (system controllers, start-up objects).
+Request internal_request(const std::string& method, const std::string& path, const std::string& content_type = "",
+                         std::string body = "");
+
 // The API path of an object: /api/v1/namespaces/ns/pods/name, /apis/apps/v1/...
 std::string object_path(const api::ResourceInfo& r, const std::string& ns, const std::string& name);
 

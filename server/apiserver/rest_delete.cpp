@@ -24,7 +24,7 @@ Result<DeleteOptions> parse_delete_options(const Request& req) {
   DeleteOptions o;
   json body = json::object();
   if (!req.body.empty()) {
-    auto decoded = decode_body(req);
+    auto decoded = decode_body(req, nullptr, "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions");
     if (!decoded) return std::unexpected(decoded.error());
     body = std::move(*decoded);
     if (!body.is_object()) return base::error(bad_request("DeleteOptions must be a JSON object"));
@@ -175,7 +175,7 @@ Response rest_delete_collection(ServerState& st, Scope& s) {
   for (const auto& e : page.items) {
     json obj = json::parse(*e->bytes, nullptr, false);
     if (!obj.is_object()) continue;
-    Scope one{s.req, s.info, s.resource, s.user};
+    Scope one{s.req, s.info, s.resource, s.user, s.registry};
     one.info.namespace_ = obj["metadata"].value("namespace", "");
     std::string name = obj["metadata"].value("name", "");
     auto result = delete_one(st, one, name, *o);

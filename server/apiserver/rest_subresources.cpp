@@ -142,7 +142,7 @@ Response rest_scale(ServerState& st, Scope& s) {
 
 Response rest_binding(ServerState& st, Scope& s) {
   if (s.info.verb != "create") return status_response(method_not_supported(s));
-  auto body = decode_body(s.req);
+  auto body = decode_body(s.req, s.registry);
   if (!body) return status_response(body.error());
   if (!body->is_object()) return status_response(bad_request("Binding must be a JSON object"));
   std::string pod_name = s.info.name.empty() ? body->value("metadata", json::object()).value("name", "") : s.info.name;
@@ -151,7 +151,7 @@ Response rest_binding(ServerState& st, Scope& s) {
     return status_response(base::Status(Reason::Invalid, "Binding is invalid: metadata.name and target.name are required"));
   }
   auto pods = st.registry->find("", "v1", "pods");
-  Scope pod_scope{s.req, s.info, pods, s.user};
+  Scope pod_scope{s.req, s.info, pods, s.user, s.registry};
   pod_scope.info.name = pod_name;
   pod_scope.info.subresource.clear();
   WriteOptions w;
@@ -201,7 +201,7 @@ Response rest_binding(ServerState& st, Scope& s) {
 
 Response rest_eviction(ServerState& st, Scope& s) {
   if (s.info.verb != "create") return status_response(method_not_supported(s));
-  auto body = decode_body(s.req);
+  auto body = decode_body(s.req, s.registry);
   if (!body) return status_response(body.error());
   auto pods = st.registry->find("", "v1", "pods");
   auto current = read_object(st, *pods, pods->key(s.info.namespace_, s.info.name), s.info.name);
@@ -235,7 +235,7 @@ Response rest_eviction(ServerState& st, Scope& s) {
   del.method = "DELETE";
   del.body = body->contains("deleteOptions") ? (*body)["deleteOptions"].dump() : "";
   del.headers["content-type"] = "application/json";
-  Scope pod_scope{del, s.info, pods, s.user};
+  Scope pod_scope{del, s.info, pods, s.user, s.registry};
   pod_scope.info.subresource.clear();
   pod_scope.info.verb = "delete";
   Response r = rest_delete(st, pod_scope);
@@ -247,7 +247,7 @@ Response rest_eviction(ServerState& st, Scope& s) {
 
 Response rest_finalize(ServerState& st, Scope& s) {
   if (s.info.verb != "update") return status_response(method_not_supported(s));
-  auto body = decode_body(s.req);
+  auto body = decode_body(s.req, s.registry);
   if (!body) return status_response(body.error());
   if (!body->is_object()) return status_response(bad_request("the request body must be a Namespace"));
   json finalizers = body->value("spec", json::object()).value("finalizers", json::array());

@@ -23,11 +23,12 @@ Result<WriteOptions> write_options(const Request& req) {
 }
 
 Result<json> decode_object(const Scope& s, WriteOptions& w) {
-  auto body = decode_body(s.req);
+  auto body = decode_body(s.req, s.registry);
   if (!body) return std::unexpected(body.error());
   json& obj = *body;
   if (!obj.is_object()) return base::error(bad_request("the request body must be a JSON object"));
-  bool is_json = s.req.header("content-type").find("yaml") == std::string::npos;
+  std::string ct = s.req.header("content-type");
+  bool is_json = ct.empty() || ct.starts_with("application/json");
   if (is_json && w.mode != api::FieldValidation::Ignore) {
     auto dups = api::find_duplicate_fields(s.req.body);
     if (!dups) return std::unexpected(dups.error());

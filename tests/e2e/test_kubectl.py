@@ -79,7 +79,7 @@ class KubectlTest(kite_e2e.KiteTestCase):
         self.assertEqual(doc["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"], "IfNotPresent")
         self.assertEqual(self.kubectl("get", "svc", "web", "-n", "shop", "-o",
                                       "jsonpath={.spec.ports[0].port}").stdout, "80")
-        self.assertEqual(self.kubectl("get", "cm", "-n", "shop", "-o", "name").stdout.split(),
+        self.assertEqual(self.kubectl("get", "cm", "-n", "shop", "-l", "app=web", "-o", "name").stdout.split(),
                          ["configmap/web-config"])
         pods_header = self.kubectl("get", "sts", "-n", "shop").stdout.splitlines()[0].split()
         self.assertEqual(pods_header, ["NAME", "READY", "AGE"])
