@@ -7,8 +7,31 @@ namespace kite::apiserver {
 DependentsFinalizer::DependentsFinalizer(ServerState& state, std::function<Response(Request&)> call)
     : state_(state), call_(std::move(call)) {}
 
+namespace {
+bool waits_on_dependents(const std::string& bytes) {
+  return bytes.find("\"deletionTimestamp\"") != std::string::npos &&
+         (bytes.find("\"orphan\"") != std::string::npos ||
+          bytes.find("\"foregroundDeletion\"") != std::string::npos);
+}
+}  // namespace
+
 void DependentsFinalizer::start() {
+  // Objects already waiting when we start, then every change from the cache.
+  for (const auto& e : state_.cache->list("/registry/", nullptr, "", 0).items) {
+    if (waits_on_dependents(*e->bytes)) waiting_.insert(e->key);
+  }
+  state_.cache->add_listener([this](const CacheEvent& ev) { note(ev); });
   thread_.start(std::chrono::seconds(1), [this] { scan(); });
+}
+
+void DependentsFinalizer::note(const CacheEvent& ev) {
+  if (!ev.entry) return;
+  std::lock_guard lock(mu_);
+  if (ev.type != CacheEvent::Type::Deleted && waits_on_dependents(*ev.entry->bytes)) {
+    waiting_.insert(ev.entry->key);
+  } else {
+    waiting_.erase(ev.entry->key);
+  }
 }
 
 void DependentsFinalizer::stop() { thread_.stop(); }
@@ -26,19 +49,19 @@ bool has_finalizer(const json& obj, const std::string& f) {
 }  // namespace
 
 void DependentsFinalizer::scan() {
-  auto all = state_.cache->list("/registry/", nullptr, "", 0).items;
-  for (const auto& e : all) {
+  std::set<std::string> keys;
+  {
+    std::lock_guard lock(mu_);
+    keys = waiting_;
+  }
+  for (const auto& key : keys) {
     if (thread_.stopping()) return;
-    const std::string& b = *e->bytes;
-    if (b.find("\"deletionTimestamp\"") == std::string::npos) continue;
-    bool orphan = b.find("\"orphan\"") != std::string::npos;
-    bool foreground = b.find("\"foregroundDeletion\"") != std::string::npos;
-    if (!orphan && !foreground) continue;
-    json obj = json::parse(b, nullptr, false);
+    auto e = state_.cache->get(key);
+    if (!e || !waits_on_dependents(*e->bytes)) continue;
+    json obj = json::parse(*e->bytes, nullptr, false);
     if (!obj.is_object() || !obj["metadata"].contains("deletionTimestamp")) continue;
     std::string uid = obj["metadata"].value("uid", "");
     if (uid.empty()) continue;
-    KITE_LOG(debug, "dependents-finalizer") << "owner " << e->key << " waits on its dependents";
     if (has_finalizer(obj, "orphan") && handle_dependents(uid, true)) remove_finalizer(e, obj, "orphan");
     if (has_finalizer(obj, "foregroundDeletion") && handle_dependents(uid, false)) {
       remove_finalizer(e, obj, "foregroundDeletion");

@@ -20,7 +20,10 @@ void CacheWatcher::cancel() {
 }
 
 WatchCache::WatchCache(kv::Store& store, Indexer indexer, Options options)
-    : store_(store), indexer_(std::move(indexer)), options_(std::move(options)) {}
+    : store_(store),
+      indexer_(std::move(indexer)),
+      options_(std::move(options)),
+      latest_revision_([&store] { return store.current_revision(); }) {}
 
 WatchCache::~WatchCache() { stop(); }
 
@@ -234,7 +237,7 @@ bool WatchCache::wait_for_revision(int64_t rev, std::chrono::milliseconds timeou
 }
 
 Result<int64_t> WatchCache::sync_to_latest(std::chrono::milliseconds timeout) {
-  auto rev = store_.current_revision();
+  auto rev = latest_revision_.latest();
   if (!rev) return std::unexpected(rev.error());
   auto deadline = std::chrono::steady_clock::now() + timeout;
   if (wait_for_revision(*rev, std::chrono::milliseconds(20))) return *rev;

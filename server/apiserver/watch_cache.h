@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
+#include "server/apiserver/revision_coalescer.h"
 #include "server/kv/store.h"
 
 namespace kite::apiserver {
@@ -147,6 +148,7 @@ class WatchCache {
   kv::Store& store_;
   Indexer indexer_;
   Options options_;
+  RevisionCoalescer latest_revision_;
 
   mutable std::mutex mu_;
   std::condition_variable rev_cv_;

@@ -225,6 +225,17 @@ class KubectlTest(kite_e2e.KiteTestCase):
         version = self.kubectl("version", "-o", "json").stdout
         self.assertEqual(json.loads(version)["serverVersion"]["minor"], "32")
 
+    def test_pod_streams_say_there_is_no_node_agent(self):
+        self.kubectl("run", "lonely", "-n", "shop", "--image=kite.local/busybox:1.36", "--restart=Never")
+        pod = self.kubectl_json("get", "pod", "lonely", "-n", "shop")
+        self.assertEqual(pod["status"]["phase"], "Pending")
+        self.assertEqual(pod["spec"]["serviceAccountName"], "default")
+        r = self.kubectl("logs", "lonely", "-n", "shop", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no node agent", r.stderr)
+        r = self.kubectl("get", "--raw", "/api/v1/namespaces/shop/pods/lonely/log", check=False)
+        self.assertIn("ServiceUnavailable", r.stderr + r.stdout)
+
     def test_server_restart_keeps_data_and_credentials(self):
         self.kubectl("create", "cm", "survivor", "-n", "default", "--from-literal=a=b")
         with open(self.server.kubeconfig) as f:
