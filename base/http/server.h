@@ -29,7 +29,7 @@ struct ServerOptions {
   std::string key_file;
   std::string client_ca_file;  // empty = no client certificates
   int io_threads = 2;
-  int worker_threads = 16;
+  int worker_threads = 64;
   size_t max_body_bytes = 3 * 1024 * 1024;
 };
 
