@@ -121,11 +121,11 @@ std::vector<Spec> builtin_specs() {
       {.group = "apps", .version = "v1", .kind = "StatefulSet", .plural = "statefulsets",
        .singular = "statefulset", .short_names = {"sts"}, .categories = {"all"},
        .subresources = {"scale", "status"}, .storage_prefix = "/registry/statefulsets"},
-      // events.k8s.io/v1. Kubernetes stores these with core/v1 Events and converts between
-      // the two shapes; kite has no conversion yet, so they are kept apart.
+      // events.k8s.io/v1: stored with core/v1 Events (in the core shape) and converted on
+      // the way in and out (api/conversion/event_conversion.h).
       {.group = "events.k8s.io", .version = "v1", .kind = "Event", .plural = "events",
        .singular = "event", .short_names = {"ev"}, .selectable_fields = kEventsV1Fields,
-       .storage_prefix = "/registry/events.k8s.io/events"},
+       .storage_prefix = "/registry/events"},
       // batch/v1
       {.group = "batch", .version = "v1", .kind = "CronJob", .plural = "cronjobs",
        .singular = "cronjob", .short_names = {"cj"}, .categories = {"all"},

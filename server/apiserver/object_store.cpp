@@ -1,11 +1,13 @@
 // Reading and writing objects in the datastore: JSON without resourceVersion, which is the
 // key's mod revision and is filled in on the way out.
+#include "api/conversion/event_conversion.h"
 #include "server/apiserver/rest.h"
 
 namespace kite::apiserver {
 
 namespace {
-std::string encode_for_store(json obj) {
+std::string encode_for_store(const api::ResourceInfo& r, json obj) {
+  if (is_events_v1(r)) obj = api::events_v1_to_core_event(obj);
   if (obj.contains("metadata") && obj["metadata"].is_object()) obj["metadata"].erase("resourceVersion");
   return obj.dump();
 }
@@ -36,12 +38,13 @@ Result<StoredObject> read_object(ServerState& st, const api::ResourceInfo& r, co
   if (obj.is_discarded() || !obj.is_object()) {
     return base::error(Reason::InternalError, "the stored object at " + key + " cannot be decoded");
   }
+  if (is_events_v1(r)) obj = api::core_event_to_events_v1(obj);
   stamp(obj, (*kv)->mod_revision);
   return StoredObject{std::move(obj), (*kv)->mod_revision};
 }
 
 Result<json> create_object(ServerState& st, const api::ResourceInfo& r, const std::string& key, json obj) {
-  std::string bytes = encode_for_store(obj);
+  std::string bytes = encode_for_store(r, obj);
   if (bytes.size() > kMaxObjectBytes) return base::error(too_large(r, name_of(obj), bytes.size()));
   auto rev = st.store.create(key, bytes);
   if (!rev) {
@@ -55,7 +58,7 @@ Result<json> create_object(ServerState& st, const api::ResourceInfo& r, const st
 
 Result<json> update_object(ServerState& st, const api::ResourceInfo& r, const std::string& key, json obj,
                            int64_t expected_rev) {
-  std::string bytes = encode_for_store(obj);
+  std::string bytes = encode_for_store(r, obj);
   if (bytes.size() > kMaxObjectBytes) return base::error(too_large(r, name_of(obj), bytes.size()));
   auto rev = st.store.update(key, bytes, expected_rev);
   if (!rev) {

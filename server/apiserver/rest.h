@@ -102,6 +102,12 @@ Response rest_binding(ServerState& st, Scope& s);
 Response rest_eviction(ServerState& st, Scope& s);
 Response rest_finalize(ServerState& st, Scope& s);
 
+// events.k8s.io/v1 Events: stored in the core/v1 shape, converted on the way in and out.
+inline bool is_events_v1(const api::ResourceInfo& r) { return r.group == "events.k8s.io" && r.kind == "Event"; }
+// The bytes of a cached object as `r` serves them: the stored bytes, or (custom resources
+// read under another version, events.k8s.io Events) a converted copy.
+std::shared_ptr<const std::string> served_bytes(const api::ResourceInfo& r, const CacheEntry& e);
+
 // True for core/v1 Services (which get ClusterIPs and NodePorts allocated).
 inline bool is_service(const api::ResourceInfo& r) { return r.group.empty() && r.kind == "Service"; }
 

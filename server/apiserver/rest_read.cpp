@@ -1,6 +1,7 @@
 // GET and LIST, served from the watch cache at the read point the request asks for.
 #include <charconv>
 
+#include "api/conversion/event_conversion.h"
 #include "api/table/table.h"
 #include "server/apiserver/rest.h"
 #include "server/apiserver/selection.h"
@@ -29,18 +30,6 @@ Result<void> wait_read_point(ServerState& st, const Request& req) {
                                             std::to_string(st.cache->revision()));
   }
   return {};
-}
-
-// Custom resources are stored under the version they were written with; other served
-// versions differ only in apiVersion.
-std::shared_ptr<const std::string> served_bytes(const api::ResourceInfo& r, const CacheEntry& e) {
-  if (!r.custom) return e.bytes;
-  const std::string want = "\"apiVersion\":\"" + r.api_version() + "\"";
-  if (e.bytes->find(want) != std::string::npos) return e.bytes;
-  json obj = json::parse(*e.bytes, nullptr, false);
-  if (!obj.is_object()) return e.bytes;
-  obj["apiVersion"] = r.api_version();
-  return std::make_shared<const std::string>(obj.dump());
 }
 
 std::string list_prefix(const Scope& s) {
@@ -119,6 +108,23 @@ Response table_response(const Scope& s, const std::vector<EntryPtr>& items, cons
 }
 
 }  // namespace
+
+// Custom resources are stored under the version they were written with; other served
+// versions differ only in apiVersion. events.k8s.io Events are stored in the core shape.
+std::shared_ptr<const std::string> served_bytes(const api::ResourceInfo& r, const CacheEntry& e) {
+  if (is_events_v1(r)) {
+    json obj = json::parse(*e.bytes, nullptr, false);
+    if (!obj.is_object()) return e.bytes;
+    return std::make_shared<const std::string>(api::core_event_to_events_v1(obj).dump());
+  }
+  if (!r.custom) return e.bytes;
+  const std::string want = "\"apiVersion\":\"" + r.api_version() + "\"";
+  if (e.bytes->find(want) != std::string::npos) return e.bytes;
+  json obj = json::parse(*e.bytes, nullptr, false);
+  if (!obj.is_object()) return e.bytes;
+  obj["apiVersion"] = r.api_version();
+  return std::make_shared<const std::string>(obj.dump());
+}
 
 Response rest_get(ServerState& st, Scope& s) {
   auto output = negotiate_output(s.req);

@@ -72,17 +72,12 @@ struct WatchSession {
       default:
         break;
     }
+    auto bytes = served_bytes(*resource, *ev.entry);
     if (table) {
-      json obj = json::parse(*ev.entry->bytes, nullptr, false);
+      json obj = json::parse(*bytes, nullptr, false);
       json t = api::build_table_for_object(*resource, obj, include, !sent_columns, std::chrono::system_clock::now());
       sent_columns = true;
       return stream->push(std::string(event_prefix(ev.type)) + t.dump() + "}\n");
-    }
-    auto bytes = ev.entry->bytes;
-    if (resource->custom && bytes->find("\"apiVersion\":\"" + resource->api_version() + "\"") == std::string::npos) {
-      json obj = json::parse(*bytes, nullptr, false);
-      obj["apiVersion"] = resource->api_version();
-      bytes = std::make_shared<const std::string>(obj.dump());
     }
     return stream->push(Frame{piece(event_prefix(ev.type)), bytes, piece("}\n")});
   }

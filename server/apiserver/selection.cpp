@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/conversion/event_conversion.h"
 #include "base/base64.h"
 
 namespace kite::apiserver {
@@ -55,6 +56,16 @@ Result<ContinueToken> decode_continue(const std::string& token, const std::strin
 
 void index_fields(const api::ResourceInfo& r, const json& object, CacheEntry& entry) {
   entry.fields = api::selectable_field_values(object, r.selectable_fields, r.namespaced);
+  if (r.group.empty() && r.kind == "Event") {
+    // The same stored Event is also served as events.k8s.io/v1: index its field names too.
+    static const std::vector<std::string> v1_fields = {
+        "regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid", "regarding.apiVersion",
+        "regarding.resourceVersion", "regarding.fieldPath", "reportingController", "deprecatedSource"};
+    for (const auto& f : v1_fields) {
+      auto it = entry.fields.find(api::events_v1_field_to_core(f));
+      if (it != entry.fields.end()) entry.fields[f] = it->second;
+    }
+  }
 }
 
 }  // namespace kite::apiserver

@@ -62,7 +62,7 @@ TEST(Registry, BuiltinDetails) {
   EXPECT_EQ(deploy->group_resource(), "deployments.apps");
   EXPECT_EQ(deploy->key("prod", "api"), "/registry/deployments/prod/api");
   EXPECT_EQ(reg->find("networking.k8s.io", "v1", "ingresses")->storage_prefix, "/registry/ingress");
-  EXPECT_EQ(reg->find("events.k8s.io", "v1", "events")->storage_prefix, "/registry/events.k8s.io/events");
+  EXPECT_EQ(reg->find("events.k8s.io", "v1", "events")->storage_prefix, "/registry/events");
   EXPECT_EQ(reg->find("", "v1", "events")->storage_prefix, "/registry/events");
   auto crd = reg->find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
   ASSERT_NE(crd, nullptr);
