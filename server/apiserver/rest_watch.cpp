@@ -16,23 +16,23 @@ namespace {
 using base::http::Frame;
 using base::http::ResponseStream;
 
-const std::shared_ptr<const std::string>& piece(const char* text) {
-  // A handful of constant frame pieces, allocated once.
-  static std::map<std::string, std::shared_ptr<const std::string>> pieces;
-  static std::mutex mu;
-  std::lock_guard lock(mu);
-  auto& p = pieces[text];
-  if (!p) p = std::make_shared<const std::string>(text);
-  return p;
+// The constant pieces of a watch event line, allocated once and shared by every stream.
+std::shared_ptr<const std::string> shared_text(const char* text) { return std::make_shared<const std::string>(text); }
+
+const std::shared_ptr<const std::string>& event_prefix_piece(CacheEvent::Type t) {
+  static const auto added = shared_text("{\"type\":\"ADDED\",\"object\":");
+  static const auto modified = shared_text("{\"type\":\"MODIFIED\",\"object\":");
+  static const auto deleted = shared_text("{\"type\":\"DELETED\",\"object\":");
+  switch (t) {
+    case CacheEvent::Type::Modified: return modified;
+    case CacheEvent::Type::Deleted: return deleted;
+    default: return added;
+  }
 }
 
-const char* event_prefix(CacheEvent::Type t) {
-  switch (t) {
-    case CacheEvent::Type::Added: return "{\"type\":\"ADDED\",\"object\":";
-    case CacheEvent::Type::Modified: return "{\"type\":\"MODIFIED\",\"object\":";
-    case CacheEvent::Type::Deleted: return "{\"type\":\"DELETED\",\"object\":";
-    default: return "{\"type\":\"BOOKMARK\",\"object\":";
-  }
+const std::shared_ptr<const std::string>& event_suffix_piece() {
+  static const auto suffix = shared_text("}\n");
+  return suffix;
 }
 
 std::chrono::seconds default_watch_timeout() {
@@ -77,9 +77,9 @@ struct WatchSession {
       json obj = json::parse(*bytes, nullptr, false);
       json t = api::build_table_for_object(*resource, obj, include, !sent_columns, std::chrono::system_clock::now());
       sent_columns = true;
-      return stream->push(std::string(event_prefix(ev.type)) + t.dump() + "}\n");
+      return stream->push(*event_prefix_piece(ev.type) + t.dump() + "}\n");
     }
-    return stream->push(Frame{piece(event_prefix(ev.type)), bytes, piece("}\n")});
+    return stream->push(Frame{event_prefix_piece(ev.type), bytes, event_suffix_piece()});
   }
 };
 
