@@ -61,6 +61,7 @@ Response rest_create(ServerState& st, Scope& s) {
   prepare_for_create(r, obj);
   meta["uid"] = base::new_uuid();
   meta["creationTimestamp"] = base::rfc3339(std::chrono::system_clock::now());
+  generate_job_selector(r, obj);
   if (r.group == "apiextensions.k8s.io" && r.kind == "CustomResourceDefinition") establish_crd(obj);
   std::vector<std::string> reserved;  // Service IPs/ports reserved for this object
   if (is_service(r) && !w->dry_run && st.services) {

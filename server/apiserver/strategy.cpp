@@ -60,6 +60,24 @@ void prepare_for_create(const api::ResourceInfo& r, json& obj) {
   if (has_status_subresource(r)) obj.erase("status");
 }
 
+void generate_job_selector(const api::ResourceInfo& r, json& obj) {
+  if (r.group != "batch" || r.kind != "Job" || !obj.contains("spec") || !obj["spec"].is_object()) return;
+  auto& spec = obj["spec"];
+  if (spec.value("manualSelector", false)) return;
+  std::string uid = obj["metadata"].value("uid", "");
+  std::string name = obj["metadata"].value("name", "");
+  if (uid.empty()) return;
+  auto& labels = spec["template"]["metadata"]["labels"];
+  if (!labels.is_object()) labels = json::object();
+  labels["batch.kubernetes.io/controller-uid"] = uid;
+  labels["batch.kubernetes.io/job-name"] = name;
+  labels["controller-uid"] = uid;
+  labels["job-name"] = name;
+  if (!spec.contains("selector") || spec["selector"].is_null()) {
+    spec["selector"] = {{"matchLabels", {{"batch.kubernetes.io/controller-uid", uid}}}};
+  }
+}
+
 void prepare_for_update(const api::ResourceInfo& r, const json& old_obj, json& obj, bool status_subresource) {
   const json& old_meta = old_obj["metadata"];
   if (status_subresource) {

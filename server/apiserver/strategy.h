@@ -18,6 +18,11 @@ bool tracks_generation(const api::ResourceInfo& r);
 // server-owned metadata) and sets the initial status (Pod phase Pending, Namespace Active, ...).
 void prepare_for_create(const api::ResourceInfo& r, json& obj);
 
+// Jobs without spec.manualSelector get the selector and pod labels Kubernetes generates from
+// the Job's uid (batch.kubernetes.io/controller-uid, batch.kubernetes.io/job-name and the
+// legacy controller-uid/job-name). Call after metadata.uid is set.
+void generate_job_selector(const api::ResourceInfo& r, json& obj);
+
 // Carries server-owned metadata over from `old_obj` and keeps the status (main resource) or
 // everything but the status (status subresource).
 void prepare_for_update(const api::ResourceInfo& r, const json& old_obj, json& obj, bool status_subresource);
