@@ -1,6 +1,6 @@
-// The built-in schema files (api/schemas/*.kschema), embedded into the binary by
-// api/schemas/embedded_schemas.cpp, which tools/schemagen/schemagen.py writes. Immutable data;
-// safe to read from any thread.
+// The built-in schema files (api/schemas/*.kschema), embedded into the binary by a source
+// file that api/CMakeLists.txt generates in the build directory. Immutable data; safe to read
+// from any thread.
 #pragma once
 
 #include <string>

@@ -39,7 +39,7 @@ TEST(BuiltinSchemas, ParseWithoutError) {
 }
 
 TEST(BuiltinSchemas, EmbeddedCopyMatchesSourceFiles) {
-  // The generator writes both; a stale embedded copy would silently diverge.
+  // The build embeds the files; a stale embedded copy would silently diverge.
   std::string dir = std::string(__FILE__);
   dir = dir.substr(0, dir.rfind("/tests/api/schemas/")) + "/api/schemas/";
   for (const auto& f : embedded_schema_files()) {
