@@ -34,6 +34,36 @@ Result<void> admit_namespace(ServerState& st, const Scope& s, const std::string&
   return {};
 }
 
+namespace {
+
+// DefaultTolerationSeconds: a pod that does not already tolerate the not-ready / unreachable
+// NoExecute taints tolerates them for 300 s, so taint-based eviction waits that long.
+void add_default_toleration_seconds(json& spec) {
+  constexpr int64_t kDefaultTolerationSeconds = 300;
+  if (!spec.contains("tolerations") || !spec["tolerations"].is_array()) spec["tolerations"] = json::array();
+  json& tolerations = spec["tolerations"];
+  bool not_ready = false;
+  bool unreachable = false;
+  for (const auto& t : tolerations) {
+    if (!t.is_object()) continue;
+    std::string key = t.value("key", "");
+    std::string effect = t.value("effect", "");
+    if (effect != "NoExecute" && !effect.empty()) continue;
+    not_ready = not_ready || key.empty() || key == "node.kubernetes.io/not-ready";
+    unreachable = unreachable || key.empty() || key == "node.kubernetes.io/unreachable";
+  }
+  for (auto [key, present] : {std::pair{"node.kubernetes.io/not-ready", not_ready},
+                              std::pair{"node.kubernetes.io/unreachable", unreachable}}) {
+    if (present) continue;
+    tolerations.push_back({{"key", key},
+                           {"operator", "Exists"},
+                           {"effect", "NoExecute"},
+                           {"tolerationSeconds", kDefaultTolerationSeconds}});
+  }
+}
+
+}  // namespace
+
 Result<void> admit_mutations(const Scope& s, json& obj, bool create) {
   const auto& r = *s.resource;
   if (r.group.empty() && r.kind == "Secret" && obj.contains("stringData")) {
@@ -58,6 +88,7 @@ Result<void> admit_mutations(const Scope& s, json& obj, bool create) {
     if (sa.empty()) sa = "default";
     spec["serviceAccountName"] = sa;
     spec["serviceAccount"] = sa;
+    add_default_toleration_seconds(spec);
   }
   return {};
 }

@@ -1,6 +1,5 @@
 #include "server/apiserver/api_server.h"
 
-#include "server/apiserver/dependents_finalizer.h"
 
 #include "api/openapi/openapi.h"
 #include "base/log.h"
@@ -115,7 +114,6 @@ struct ApiServer::Impl {
   OpenApiCache openapi;
   std::unique_ptr<base::http::Server> http;
   std::unique_ptr<NamespaceFinalizer> namespaces;
-  std::unique_ptr<DependentsFinalizer> dependents;
   std::atomic<bool>* ready = nullptr;
 
   Impl(ApiServerOptions o, kv::Store& store)
@@ -202,9 +200,6 @@ base::Result<void> ApiServer::start() {
   im.namespaces = std::make_unique<NamespaceFinalizer>(
       im.state, [this, system](Request& req) { return impl_->route(req, system); });
   im.namespaces->start();
-  im.dependents = std::make_unique<DependentsFinalizer>(
-      im.state, [this, system](Request& req) { return impl_->route(req, system); });
-  im.dependents->start();
   ready_ = true;
   KITE_LOG(info, "apiserver") << "serving on " << im.state.options.http.bind_address << ":" << im.http->port();
   return {};
@@ -214,7 +209,6 @@ void ApiServer::stop() {
   auto& im = *impl_;
   ready_ = false;
   if (im.namespaces) im.namespaces->stop();
-  if (im.dependents) im.dependents->stop();
   if (im.http) im.http->stop();
   if (im.state.cache) im.state.cache->stop();
 }

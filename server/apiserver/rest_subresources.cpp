@@ -207,26 +207,92 @@ Response rest_eviction(ServerState& st, Scope& s) {
   auto current = read_object(st, *pods, pods->key(s.info.namespace_, s.info.name), s.info.name);
   if (!current) return status_response(current.error());
   const json& pod = current->object;
-  // PodDisruptionBudgets in the namespace that select this pod must allow a disruption.
+  // PodDisruptionBudgets in the namespace that select this pod must allow a disruption; the
+  // one that does is charged for it (disruptionsAllowed - 1, the pod recorded in
+  // disruptedPods) before the pod is deleted, so two evictions cannot spend one disruption.
+  // Terminal, pending and terminating pods are evicted without consulting budgets.
   auto pdbs = st.registry->find("policy", "v1", "poddisruptionbudgets");
-  if (pdbs && !pod["metadata"].contains("deletionTimestamp")) {
+  std::string phase = pod.value("status", json::object()).value("phase", "");
+  bool ignore_pdbs = pod["metadata"].contains("deletionTimestamp") || phase == "Succeeded" || phase == "Failed" ||
+                     phase == "Pending";
+  if (pdbs && !ignore_pdbs) {
     auto page = st.cache->list(pdbs->storage_prefix + "/" + s.info.namespace_ + "/", nullptr, "", 0);
     json labels = pod["metadata"].value("labels", json::object());
+    std::vector<std::string> matching;
     for (const auto& e : page.items) {
       json pdb = json::parse(*e->bytes, nullptr, false);
+      if (!pdb.is_object()) continue;
       auto sel = api::LabelSelector::from_json(pdb["spec"].value("selector", json(nullptr)));
-      if (!sel || !sel->matches(labels)) continue;
-      const json& status = pdb.value("status", json::object());
-      int64_t allowed = status.value("disruptionsAllowed", int64_t{0});
-      bool observed = status.value("observedGeneration", int64_t{0}) >= pdb["metadata"].value("generation", int64_t{1});
-      if (!observed || allowed <= 0) {
-        base::Status tm(Reason::TooManyRequests, "Cannot evict pod as it would violate the pod's disruption budget.");
-        tm.with_cause({"DisruptionBudget", "The disruption budget " + pdb["metadata"].value("name", "") +
-                                               " needs " + std::to_string(status.value("desiredHealthy", 0)) +
-                                               " healthy pods and has " + std::to_string(status.value("currentHealthy", 0)) +
-                                               " currently", ""});
-        tm.with_details(s.info.name, "policy", "poddisruptionbudgets");
-        return status_response(tm);
+      if (sel && sel->matches(labels)) matching.push_back(pdb["metadata"].value("name", ""));
+    }
+    if (matching.size() > 1) {
+      return status_response(base::Status(
+          Reason::InternalError, "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support."));
+    }
+    if (matching.size() == 1) {
+      const std::string& pdb_name = matching[0];
+      std::string pdb_key = pdbs->key(s.info.namespace_, pdb_name);
+      bool charged = false;
+      for (int attempt = 0; attempt < 5 && !charged; ++attempt) {
+        auto stored = read_object(st, *pdbs, pdb_key, pdb_name);
+        if (!stored) {
+          if (stored.error().reason() == Reason::NotFound) {
+            charged = true;  // the budget is gone
+            break;
+          }
+          return status_response(stored.error());
+        }
+        json pdb = stored->object;
+        json& status = pdb["status"];
+        if (!status.is_object()) status = json::object();
+        int64_t allowed = status.value("disruptionsAllowed", int64_t{0});
+        bool observed = status.value("observedGeneration", int64_t{0}) >= pdb["metadata"].value("generation", int64_t{1});
+        if (!observed) {
+          base::Status tm(Reason::TooManyRequests, "Cannot evict pod as it would violate the pod's disruption budget.");
+          tm.with_cause({"DisruptionBudget", "The disruption budget " + pdb_name +
+                                                 " is still being processed by the server.", ""});
+          tm.with_details(s.info.name, "policy", "poddisruptionbudgets");
+          return status_response(tm);
+        }
+        if (allowed <= 0) {
+          base::Status tm(Reason::TooManyRequests, "Cannot evict pod as it would violate the pod's disruption budget.");
+          tm.with_cause({"DisruptionBudget", "The disruption budget " + pdb_name + " needs " +
+                                                 std::to_string(status.value("desiredHealthy", 0)) +
+                                                 " healthy pods and has " +
+                                                 std::to_string(status.value("currentHealthy", 0)) + " currently", ""});
+          tm.with_details(s.info.name, "policy", "poddisruptionbudgets");
+          return status_response(tm);
+        }
+        base::Status dry_run_error;
+        if (is_dry_run(s.req, &dry_run_error)) {
+          charged = true;
+          break;
+        }
+        status["disruptionsAllowed"] = allowed - 1;
+        if (allowed - 1 == 0 && status.contains("conditions") && status["conditions"].is_array()) {
+          for (auto& c : status["conditions"]) {
+            if (c.value("type", "") != "DisruptionAllowed" || c.value("status", "") == "False") continue;
+            c["status"] = "False";
+            c["reason"] = "InsufficientPods";
+            c["message"] = "";
+            c["lastTransitionTime"] = base::rfc3339(std::chrono::system_clock::now());
+          }
+        }
+        if (!status.contains("disruptedPods") || !status["disruptedPods"].is_object()) {
+          status["disruptedPods"] = json::object();
+        }
+        status["disruptedPods"][s.info.name] = base::rfc3339(std::chrono::system_clock::now());
+        pdb["metadata"].erase("resourceVersion");
+        auto written = update_object(st, *pdbs, pdb_key, pdb, stored->mod_revision);
+        if (written) {
+          charged = true;
+        } else if (written.error().reason() != Reason::Conflict) {
+          return status_response(written.error());
+        }
+      }
+      if (!charged) {
+        return status_response(base::Status(Reason::Conflict, "the PodDisruptionBudget " + pdb_name +
+                                                                  " kept changing; please try the eviction again"));
       }
     }
   }

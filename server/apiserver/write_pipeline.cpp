@@ -93,6 +93,15 @@ bool finalizers_empty(const json& obj) {
   return f == m->end() || !f->is_array() || f->empty();
 }
 
+// Namespaces are also held by spec.finalizers (emptied through the finalize subresource).
+bool spec_finalizers_empty(const api::ResourceInfo& r, const json& obj) {
+  if (!r.group.empty() || r.kind != "Namespace") return true;
+  auto spec = obj.find("spec");
+  if (spec == obj.end() || !spec->is_object()) return true;
+  auto f = spec->find("finalizers");
+  return f == spec->end() || !f->is_array() || f->empty();
+}
+
 }  // namespace
 
 Response run_update(ServerState& st, Scope& s, const UpdatePlan& plan, WriteOptions& w) {
@@ -154,8 +163,12 @@ Response run_update(ServerState& st, Scope& s, const UpdatePlan& plan, WriteOpti
         return status_response(v.error());
       }
     }
-    // An object being deleted goes away once its last finalizer is removed.
-    if (old["metadata"].contains("deletionTimestamp") && finalizers_empty(obj) && !w.dry_run) {
+    // An object being deleted goes away once its last finalizer is removed, as Kubernetes'
+    // ShouldDeleteDuringUpdate decides: only when no grace period is pending (a pod waiting for
+    // its node keeps deletionGracePeriodSeconds > 0 until the node confirms), and a namespace
+    // only once its spec.finalizers are empty too.
+    if (old["metadata"].contains("deletionTimestamp") && finalizers_empty(obj) && !w.dry_run &&
+        old["metadata"].value("deletionGracePeriodSeconds", int64_t{0}) == 0 && spec_finalizers_empty(r, obj)) {
       release();
       auto d = delete_object(st, r, key, name, current->mod_revision);
       if (!d) {

@@ -5,8 +5,11 @@
 
 #include <filesystem>
 
+#include "base/ids.h"
 #include "base/log.h"
 #include "base/pki.h"
+#include "server/app/control_plane.h"
+#include "server/app/controller_settings.h"
 #include "server/apiserver/api_server.h"
 #include "server/bootstrap/kubeconfig.h"
 #include "server/bootstrap/server_pki.h"
@@ -127,6 +130,17 @@ base::Result<void> run_server(const ServerConfig& c) {
     KITE_LOG(warn, "server") << "no local agent: the kite agent is not part of this build yet; "
                                 "running as if --disable-agent were given";
   }
+  std::unique_ptr<ControlPlane> control_plane;
+  if (!c.disable_controller_manager || !c.disable_scheduler) {
+    ControlPlaneOptions cp;
+    cp.run_controllers = !c.disable_controller_manager;
+    cp.run_scheduler = !c.disable_scheduler;
+    cp.settings = *controller_settings(c);  // validated with the config
+    cp.identity = hostname() + "_" + base::new_uuid();
+    control_plane = std::make_unique<ControlPlane>(
+        [server = api.get()](base::http::Request& req) { return server->handle(req); }, std::move(cp));
+    control_plane->start();
+  }
   KITE_LOG(info, "server") << "kite server is ready";
 
   sigset_t set;
@@ -136,6 +150,7 @@ base::Result<void> run_server(const ServerConfig& c) {
   int sig = 0;
   sigwait(&set, &sig);
   KITE_LOG(info, "server") << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", shutting down";
+  control_plane.reset();
   api->stop();
   api.reset();
   store->reset();

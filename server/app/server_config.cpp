@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include "server/app/controller_settings.h"
 #include "server/bootstrap/kubeconfig.h"
 
 namespace kite::serverapp {
@@ -28,6 +29,11 @@ void register_server_flags(base::FlagSet& f, ServerConfig& c) {
   f.add_alias("t", "token");
   f.add_string("agent-token", &c.agent_token, "Shared secret used to join agents to the cluster, but not servers", "KITE_AGENT_TOKEN");
   f.add_bool("disable-agent", &c.disable_agent, "Do not run a local agent and register a local kubelet");
+  f.add_bool("disable-scheduler", &c.disable_scheduler, "Disable the kite scheduler");
+  f.add_bool("disable-controller-manager", &c.disable_controller_manager, "Disable the kite controllers");
+  f.add_string_list("kube-controller-manager-arg", &c.kube_controller_manager_arg,
+                    "Customized flag for the controllers, key=value (node-monitor-grace-period, node-monitor-period, "
+                    "node-cidr-mask-size)");
   f.add_string("cluster-cidr", &c.cluster_cidr, "IPv4 network CIDR to use for pod IPs");
   f.add_string("service-cidr", &c.service_cidr, "IPv4 network CIDR to use for service IPs");
   f.add_string("cluster-dns", &c.cluster_dns, "IPv4 Cluster IP for the DNS service (should be in service-cidr range)");
@@ -78,6 +84,7 @@ base::Result<void> validate_server_config(const ServerConfig& c) {
   if (auto m = bootstrap::parse_file_mode(c.write_kubeconfig_mode); !m) {
     return base::error(Reason::BadRequest, "--write-kubeconfig-mode: " + m.error().message());
   }
+  if (auto r = controller_settings(c); !r) return std::unexpected(r.error());
   if (c.data_dir.empty()) return base::error(Reason::BadRequest, "--data-dir must not be empty");
   if (!c.datastore_endpoint.empty()) {
     size_t pos = 0;

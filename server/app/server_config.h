@@ -24,6 +24,11 @@ struct ServerConfig {
   std::string token;
   std::string agent_token;
   bool disable_agent = false;
+  bool disable_scheduler = false;
+  bool disable_controller_manager = false;
+  // "key=value" settings for the controllers (k3s's --kube-controller-manager-arg), e.g.
+  // node-monitor-grace-period=20s; see controller_settings().
+  std::vector<std::string> kube_controller_manager_arg;
   std::string cluster_cidr = "10.42.0.0/16";
   std::string service_cidr = "10.43.0.0/16";
   std::string cluster_dns = "10.43.0.10";

@@ -4,7 +4,8 @@ Every process is started here on 127.0.0.1 with its own temporary data dir and f
 and is stopped by PID when the test ends (also when it fails). Nothing here waits by
 sleeping for a fixed time: helpers poll for a condition with a deadline.
 
-Environment: KITE_BIN (the kite binary; default build/kite), KUBECTL (default kubectl).
+Environment: KITE_BIN (the kite binary; default build/kite), KUBECTL (default kubectl),
+KITE_HOLLOW_BIN (the kite-hollow-nodes test tool; default: next to KITE_BIN).
 """
 import atexit
 import json
@@ -20,6 +21,7 @@ import unittest
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 KITE_BIN = os.environ.get("KITE_BIN", os.path.join(REPO, "build", "kite"))
 KUBECTL = os.environ.get("KUBECTL", "kubectl")
+KITE_HOLLOW_BIN = os.environ.get("KITE_HOLLOW_BIN", os.path.join(os.path.dirname(KITE_BIN), "kite-hollow-nodes"))
 
 _children = []  # every Popen started here, stopped at exit whatever happens
 
@@ -172,6 +174,74 @@ class KiteServer:
 
     def server_url(self):
         return "https://127.0.0.1:%d" % self.port
+
+
+class HollowNodes:
+    """One `kite-hollow-nodes` process: fake nodes (hollow kubelets) that register with a server,
+    renew their Leases and report the pods bound to them as Running (see
+    tools/hollow-nodes/README.md). stop() is SIGTERM (the nodes stay registered, their Leases go
+    stale), kill() is SIGKILL; either way the process is also stopped at exit."""
+
+    def __init__(self, workdir, tag="hollow"):
+        self.workdir = workdir
+        self.log_path = os.path.join(workdir, "%s-%d.log" % (tag, free_port()))
+        self.names = []
+        self.kubeconfig = None
+        self.proc = None
+
+    def start(self, kubeconfig, names, labels=None, taints=(), arch="amd64", cpu=None, memory=None, pods=None,
+              zone=None, lease_duration=None, lease_renew_interval=None, status_interval=None,
+              delete_nodes_on_exit=False, extra_args=(), wait=True, timeout=60):
+        """Starts the process for `names` (a list); labels is a dict, taints "k=v:Effect" strings.
+        With wait, returns once every node is Ready as kubectl sees it."""
+        self.kubeconfig = kubeconfig
+        self.names = list(names)
+        argv = [KITE_HOLLOW_BIN, "--kubeconfig", kubeconfig, "--names", ",".join(self.names), "--arch", arch]
+        for k, v in sorted((labels or {}).items()):
+            argv += ["--label", "%s=%s" % (k, v)]
+        for t in taints:
+            argv += ["--taint", t]
+        for flag, value in (("cpu", cpu), ("memory", memory), ("pods", pods), ("zone", zone),
+                            ("lease-duration", lease_duration), ("lease-renew-interval", lease_renew_interval),
+                            ("status-interval", status_interval)):
+            if value is not None:
+                argv += ["--" + flag, str(value)]
+        if delete_nodes_on_exit:
+            argv.append("--delete-nodes-on-exit")
+        argv += list(extra_args)
+        self.proc = start_process(argv, self.log_path)
+        if wait:
+            wait_for(self.all_ready, timeout, interval=0.2, message="hollow nodes %s Ready" % ",".join(self.names))
+        return self
+
+    def all_ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("kite-hollow-nodes exited with %s:\n%s" % (self.proc.returncode, self.log()))
+        r = subprocess.run([KUBECTL, "get", "nodes"] + self.names + ["-o", "json"], capture_output=True, text=True,
+                           env=dict(os.environ, KUBECONFIG=self.kubeconfig, HOME=self.workdir), timeout=30)
+        if r.returncode != 0:
+            return False
+        doc = json.loads(r.stdout)
+        items = doc.get("items", []) if doc.get("kind") == "List" else [doc]
+        ready = [n for n in items
+                 if any(c.get("type") == "Ready" and c.get("status") == "True"
+                        for c in n.get("status", {}).get("conditions", []))]
+        return len(ready) == len(self.names)
+
+    def stop(self):
+        if self.proc:
+            return stop_process(self.proc)
+
+    def kill(self):
+        if self.proc:
+            return stop_process(self.proc, signal.SIGKILL)
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ""
 
 
 class KiteTestCase(unittest.TestCase):

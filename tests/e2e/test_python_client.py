@@ -159,11 +159,19 @@ class PythonClientTest(kite_e2e.KiteTestCase):
         self.assertEqual([c["name"] for c in p.spec.template.spec.containers], ["only"])
         self.assertEqual(p.spec.replicas, 3)
 
-        # Replace.
-        cur = self.apps.read_namespaced_deployment("web", self.ns)
-        cur.spec.replicas = 1
-        cur.metadata.labels["replaced"] = "yes"
-        rep = self.apps.replace_namespaced_deployment("web", self.ns, cur)
+        # Replace: read-modify-write, retried on 409 as clients do (the deployment controller
+        # writes the object's status and annotations concurrently).
+        def replace():
+            cur = self.apps.read_namespaced_deployment("web", self.ns)
+            cur.spec.replicas = 1
+            cur.metadata.labels["replaced"] = "yes"
+            try:
+                return self.apps.replace_namespaced_deployment("web", self.ns, cur)
+            except ApiException as e:
+                if e.status != 409:
+                    raise
+                return None
+        rep = wait_for(replace, 30, message="a replace without conflict")
         self.assertEqual(rep.spec.replicas, 1)
         self.assertEqual(rep.metadata.labels["replaced"], "yes")
 
