@@ -69,7 +69,7 @@ json calculate_status(const json& rs, const std::vector<client::ObjectPtr>& pods
   } else if (manage_error.is_ok() && has_failure) {
     remove_condition(status, "ReplicaFailure");
   }
-  set_count(status, "replicas", static_cast<int64_t>(pods.size()));
+  status["replicas"] = static_cast<int64_t>(pods.size());  // required: written even when 0
   set_count(status, "fullyLabeledReplicas", fully_labeled);
   set_count(status, "readyReplicas", ready);
   set_count(status, "availableReplicas", available);
