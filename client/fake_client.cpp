@@ -168,7 +168,7 @@ base::Result<json> FakeClient::create(const ResourceRef& r, const std::string& n
   fake::prepare_for_create(r, info.get(), obj);
   fake::set_type_meta(r, info.get(), obj);
   obj["metadata"]["uid"] = base::new_uuid();
-  obj["metadata"]["creationTimestamp"] = base::rfc3339(std::chrono::system_clock::now());
+  obj["metadata"]["creationTimestamp"] = base::rfc3339(state_->now());
   fake::generate_job_selector(r, obj);
   if (info) api::apply_defaults(*info, obj);
   obj["metadata"]["resourceVersion"] = state_->next_rv();
@@ -293,7 +293,7 @@ json FakeClient::seed(const ResourceRef& r, json obj) {
   if (!r.namespaced) meta.erase("namespace");
   if (meta.value("uid", "").empty()) meta["uid"] = base::new_uuid();
   if (meta.value("creationTimestamp", "").empty()) {
-    meta["creationTimestamp"] = base::rfc3339(std::chrono::system_clock::now());
+    meta["creationTimestamp"] = base::rfc3339(state_->now());
   }
   uint64_t given = 0;
   if (parse_rv(meta.value("resourceVersion", ""), &given) && given > state_->rv) {
@@ -323,6 +323,11 @@ void FakeClient::fail(const std::string& verb, const std::string& resource, base
 void FakeClient::clear_failures() {
   std::lock_guard lock(state_->mu);
   state_->failures.clear();
+}
+
+void FakeClient::use_clock(const base::Clock* clock) {
+  std::lock_guard lock(state_->mu);
+  state_->clock = clock ? clock : &base::real_clock();
 }
 
 void FakeClient::expire_watches() {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "client/client.h"
 
 namespace kite::client {
@@ -64,6 +65,10 @@ class FakeClient final : public Client {
   void close_watches();
   // Every stored object of a resource (all namespaces).
   std::vector<json> objects(const ResourceRef& r) const;
+  // The clock that stamps creationTimestamp, deletionTimestamp and condition times (the real
+  // clock by default). Tests that drive a ManualClock pass it here so that object times and
+  // the controller's "now" agree. `clock` must outlive the FakeClient.
+  void use_clock(const base::Clock* clock);
 
  private:
   struct State;

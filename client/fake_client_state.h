@@ -5,6 +5,7 @@
 // FakeWatch's queue, which has its own lock (taken after mu, never before).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <list>
@@ -115,6 +116,8 @@ struct FakeClient::State {
   std::list<std::shared_ptr<fake::FakeWatch>> watches;
   std::vector<FakeAction> actions;
   std::map<std::pair<std::string, std::string>, base::Status> failures;
+  const base::Clock* clock = &base::real_clock();
+  std::chrono::system_clock::time_point now() const { return clock->now(); }
 
   // All require mu.
   std::string next_rv() { return std::to_string(++rv); }

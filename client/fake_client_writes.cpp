@@ -125,7 +125,7 @@ base::Result<json> FakeClient::State::delete_locked(const ResourceRef& r, const 
                                                   "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
   }
   bool already_deleting = fake::is_deleting(obj);
-  auto now = std::chrono::system_clock::now();
+  auto now = this->now();
   if (o.propagation_policy == "Foreground") add_finalizer(meta, "foregroundDeletion");
   if (o.propagation_policy == "Orphan") add_finalizer(meta, "orphan");
   int64_t grace = fake::is_kind(r, "pods") ? pod_grace_period(obj, o) : 0;
@@ -173,7 +173,7 @@ base::Result<json> FakeClient::State::bind_locked(const ResourceRef& r, const st
   auto& conds = pod["status"]["conditions"];
   if (!conds.is_array()) conds = json::array();
   json c = {{"type", "PodScheduled"}, {"status", "True"}, {"lastProbeTime", nullptr},
-            {"lastTransitionTime", base::rfc3339(std::chrono::system_clock::now())}};
+            {"lastTransitionTime", base::rfc3339(now())}};
   bool found = false;
   for (auto& x : conds) {
     if (x.value("type", "") == "PodScheduled") {

@@ -76,6 +76,25 @@ void check_job_spec(const json& spec, const std::string& path, FieldErrors& errs
                         "ttlSecondsAfterFinished"})
     non_negative(spec, k, path, errs);
   check_enum(spec, "completionMode", path, {"Indexed", "NonIndexed"}, errs);
+  // Per-index backoff is an upstream feature kite does not implement: refuse it instead of
+  // silently treating the Job as one with a shared backoffLimit.
+  for (const char* k : {"backoffLimitPerIndex", "maxFailedIndexes"}) {
+    if (const json* v = field(spec, k); v && !v->is_null())
+      errs.forbidden(child_path(path, k), "is not supported by this server (per-index backoff is not implemented)");
+  }
+  if (const json* pfp = field(spec, "podFailurePolicy")) {
+    if (const json* rules = field(*pfp, "rules"); rules && rules->is_array()) {
+      std::string rules_path = child_path(child_path(path, "podFailurePolicy"), "rules");
+      for (size_t i = 0; i < rules->size(); ++i) {
+        const json& rule = (*rules)[i];
+        std::string rule_path = rules_path + "[" + std::to_string(i) + "]";
+        check_enum(rule, "action", rule_path, {"Count", "FailIndex", "FailJob", "Ignore"}, errs);
+        // As upstream: FailIndex needs backoffLimitPerIndex, which kite refuses above.
+        if (str(rule, "action") == "FailIndex")
+          errs.invalid(child_path(rule_path, "action"), "FailIndex", "requires the backoffLimitPerIndex to be set");
+      }
+    }
+  }
   if (const json* tmpl = field(spec, "template"))
     check_pod_template(*tmpl, child_path(path, "template"), {"OnFailure", "Never"}, errs);
   else

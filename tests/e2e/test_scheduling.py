@@ -6,9 +6,11 @@ NoSchedule taint. Each group is its own kite-hollow-nodes process. The server ru
 short node-monitor-grace-period so that a node whose Lease stops goes NotReady within seconds.
 """
 import json
+import os
+import subprocess
 import unittest
 
-from kite_e2e import HollowNodes, KiteTestCase, wait_for
+from kite_e2e import KUBECTL, HollowNodes, KiteTestCase, wait_for
 
 FAST = ("--lease-renew-interval", "1s", "--status-interval", "2s")
 
@@ -173,37 +175,43 @@ class SchedulingTest(KiteTestCase):
         self.assertEqual(wait_for(lambda: self.running_on("app=core", 1), 60, message="pod Running after uncordon"),
                          ["s0"])
 
-    @unittest.skip("known bug, issue 3 open: drain evicts past the PodDisruptionBudget "
-                   "(the disruption controller's status does not hold evictions back yet)")
     def test_drain_respects_pod_disruption_budget(self):
-        # All four replicas on s1 (s2, s3 cordoned while they are created), then s2 and s3 open.
+        # All four replicas on s1 while s2 and s3 are cordoned.
         self.kubectl("cordon", "s2", "s3")
         self.addCleanup(self.kubectl, "uncordon", "s1", "s2", "s3", check=False)
         self.apply(deployment("store", 4, {"role": "chunkserver"}, labels={"app": "store"}))
         nodes = wait_for(lambda: self.running_on("app=store", 4), 90, interval=0.3, message="4 store pods on s1")
         self.assertEqual(set(nodes), {"s1"})
-        self.kubectl("uncordon", "s2", "s3")
         self.apply({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "store"},
                     "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "store"}}}})
 
         def pdb_allows():
             st = self.kubectl_json("get", "pdb", "-n", self.ns, "store").get("status", {})
             return st.get("observedGeneration") and st.get("disruptionsAllowed") == 1
-        try:
-            wait_for(pdb_allows, 30, interval=0.3, message="PDB status from the disruption controller")
-        except AssertionError:
-            st = self.kubectl_json("get", "pdb", "-n", self.ns, "store").get("status", {})
-            if not st.get("observedGeneration"):
-                self.skipTest("no disruption controller in this server: the PDB status is never computed")
-            raise
+        wait_for(pdb_allows, 30, interval=0.3, message="PDB status from the disruption controller")
 
-        r = self.kubectl("drain", "s1", "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=120s",
-                         check=False, timeout=150)
-        out = r.stdout + r.stderr
-        self.assertEqual(r.returncode, 0, out)
-        # The budget allowed one eviction at a time: the others were refused (429) and retried.
-        self.assertIn("disruption budget", out)
-        self.assertIn("drained", out)
+        # Drain s1 while no other node takes pods: the budget allows one eviction; the replacement
+        # stays Pending, so every further eviction is refused (429) and kubectl keeps retrying.
+        out_path = os.path.join(self.workdir, "drain.out")
+        with open(out_path, "w") as out:
+            drain = subprocess.Popen([KUBECTL, "drain", "s1", "--ignore-daemonsets", "--delete-emptydir-data",
+                                      "--timeout=150s"], stdout=out, stderr=subprocess.STDOUT,
+                                     env=self.server.env(), text=True)
+        self.addCleanup(lambda: drain.poll() is None and drain.kill())
+
+        def drain_output():
+            with open(out_path) as f:
+                return f.read()
+        wait_for(lambda: "disruption budget" in drain_output(), 60, interval=0.3,
+                 message="kubectl drain told the budget refused an eviction")
+        on_s1 = [p for p in self.live_pods("app=store") if p["spec"].get("nodeName") == "s1"]
+        self.assertEqual(len(on_s1), 3, "only one pod may be evicted while the budget is spent")
+        self.assertIsNone(drain.poll(), drain_output())
+
+        # Room elsewhere: the replacement turns Ready, the budget allows the next eviction, and so on.
+        self.kubectl("uncordon", "s2", "s3")
+        self.assertEqual(drain.wait(timeout=150), 0, drain_output())
+        self.assertIn("drained", drain_output())
         nodes = wait_for(lambda: self.running_on("app=store", 4), 90, interval=0.3, message="store pods moved")
         self.assertNotIn("s1", nodes)
         self.assertTrue(self.node("s1")["spec"].get("unschedulable"))

@@ -65,7 +65,9 @@ PolicyMatch match_pod_failure_policy(const json& policy, const json& pod) {
     ++index;
     if (!matched) continue;
     if (action == "Ignore") return {std::nullopt, false, action};
-    if (action == "Count" || action == "FailIndex") return {std::nullopt, true, action};
+    // FailIndex never gets here: the API server refuses it (it needs backoffLimitPerIndex,
+    // which kite does not implement).
+    if (action == "Count") return {std::nullopt, true, action};
     if (action == "FailJob") return {message, true, action};
     // An unknown action does not decide; try the next rule (as upstream's switch falls out).
   }

@@ -6,7 +6,8 @@
 //     DisruptionTarget=True).
 // Actions: FailJob (the Job fails with reason PodFailurePolicy and the returned message),
 // Ignore (the failure does not count towards backoffLimit), Count (counted as usual),
-// FailIndex (counted; per-index backoff is not implemented in kite).
+// FailIndex never reaches the controller: the API server refuses it, since it needs
+// backoffLimitPerIndex, which kite does not implement.
 //
 // Pure functions; thread-safe.
 #pragma once

@@ -66,6 +66,19 @@ TEST(WorkloadChecks, SelectorReplicasTemplate) {
   EXPECT_TRUE(has_cause(invalid(*ji, j), "spec.template.spec.restartPolicy", "FieldValueNotSupported"));
   j["spec"]["template"]["spec"]["restartPolicy"] = "Never";
   EXPECT_TRUE(validate_object(*ji, j, FieldValidation::Strict).has_value());
+  // Per-index backoff is not implemented: refused rather than silently ignored.
+  json per_index = j;
+  per_index["spec"]["backoffLimitPerIndex"] = 1;
+  EXPECT_TRUE(has_cause(invalid(*ji, per_index), "spec.backoffLimitPerIndex", "FieldValueForbidden"));
+  json fail_index = j;
+  fail_index["spec"]["podFailurePolicy"] = json::parse(
+      R"({"rules":[{"action":"Ignore","onPodConditions":[{"type":"DisruptionTarget"}]},
+                   {"action":"FailIndex","onExitCodes":{"operator":"In","values":[3]}}]})");
+  EXPECT_TRUE(has_cause(invalid(*ji, fail_index), "spec.podFailurePolicy.rules[1].action", "FieldValueInvalid"));
+  fail_index["spec"]["podFailurePolicy"]["rules"][1]["action"] = "Retry";
+  EXPECT_TRUE(has_cause(invalid(*ji, fail_index), "spec.podFailurePolicy.rules[1].action", "FieldValueNotSupported"));
+  fail_index["spec"]["podFailurePolicy"]["rules"][1]["action"] = "FailJob";
+  EXPECT_TRUE(validate_object(*ji, fail_index, FieldValidation::Strict).has_value());
 
   auto ci = testing::info("batch", "v1", "CronJob", "cronjobs", true, nullptr);
   json c = json::parse(R"({"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"c","namespace":"n"},

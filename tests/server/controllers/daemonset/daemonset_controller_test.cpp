@@ -12,7 +12,7 @@ namespace {
 
 using testing::eventually;
 using testing::FakeKubelet;
-using testing::WorkloadEnv;
+using testing::SetControllerEnv;
 namespace res = client::resources;
 using json = nlohmann::json;
 
@@ -74,7 +74,7 @@ class DaemonSetTest : public ::testing::Test {
   void set_node_labels(const std::string& name, const json& labels) {
     env.merge_patch(res::kNodes, "", name, json{{"metadata", {{"labels", labels}}}});
   }
-  WorkloadEnv env;
+  SetControllerEnv env;
 };
 
 TEST_F(DaemonSetTest, RunsOnePodOnEachLabelledNode) {

@@ -79,11 +79,14 @@ class FakeKubelet {
   std::thread thread_;
 };
 
-class WorkloadEnv {
+// Not called WorkloadEnv: replicaset/workload_env.h has a class of that name in this namespace,
+// and two different classes under one name in one test binary break the one-definition rule
+// (the linker keeps one of their inline member functions for both).
+class SetControllerEnv {
  public:
   using Factory = std::function<std::unique_ptr<Controller>(ControllerContext&)>;
-  WorkloadEnv() : informers_(fake), ctx_{fake, informers_, clock, {}} {}
-  ~WorkloadEnv() {
+  SetControllerEnv() : informers_(fake), ctx_{fake, informers_, clock, {}} {}
+  ~SetControllerEnv() {
     if (controller_) controller_->stop();
     informers_.stop_all();
   }

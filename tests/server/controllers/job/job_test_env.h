@@ -42,7 +42,9 @@ inline base::Clock::time_point at(const std::string& s) {
 
 class ControllerEnv {
  public:
-  ControllerEnv() : informers(fake), clock(at("2026-11-22T10:00:00Z")), ctx{fake, informers, clock, {}} {}
+  ControllerEnv() : informers(fake), clock(at("2026-11-22T10:00:00Z")), ctx{fake, informers, clock, {}} {
+    fake.use_clock(&clock);  // object timestamps on the test's clock, whatever the real date
+  }
   ~ControllerEnv() { informers.stop_all(); }
 
   void start() {

@@ -10,7 +10,7 @@ namespace {
 
 using testing::eventually;
 using testing::FakeKubelet;
-using testing::WorkloadEnv;
+using testing::SetControllerEnv;
 namespace res = client::resources;
 using json = nlohmann::json;
 
@@ -50,12 +50,10 @@ class StatefulSetTest : public ::testing::Test {
   bool status_is(const char* field, int64_t v) {
     return set_status().value(field, int64_t{-1}) == v;
   }
-  WorkloadEnv env;
+  SetControllerEnv env;
 };
 
-// Disabled: known bug (issue 3 open): after the pods turn Ready the StatefulSet's status
-// stops following in these scenarios on the merged FakeClient; the controller is under repair.
-TEST_F(StatefulSetTest, DISABLED_OrderedReadyCreatesEachPodOnlyAfterItsPredecessorIsReady) {
+TEST_F(StatefulSetTest, OrderedReadyCreatesEachPodOnlyAfterItsPredecessorIsReady) {
   create(res::kStatefulSets, web_set(3));
   start();
   ASSERT_TRUE(eventually([&] { return pod_exists(0); }));
@@ -106,7 +104,7 @@ TEST_F(StatefulSetTest, FailedPodIsReplaced) {
   ASSERT_TRUE(eventually([&] { return pod_exists(0) && pod(0)["metadata"]["uid"] != uid; }));
 }
 
-TEST_F(StatefulSetTest, DISABLED_ClaimsAreCreatedReferencedAndRetainedOnScaleDown) {
+TEST_F(StatefulSetTest, ClaimsAreCreatedReferencedAndRetainedOnScaleDown) {
   FakeKubelet kubelet(env.fake);
   create(res::kStatefulSets, with_claims(web_set(2)));
   start();
@@ -133,7 +131,7 @@ TEST_F(StatefulSetTest, DISABLED_ClaimsAreCreatedReferencedAndRetainedOnScaleDow
   EXPECT_EQ(pod(1)["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"], "www-web-1");
 }
 
-TEST_F(StatefulSetTest, DISABLED_WhenScaledDeleteMakesThePodOwnTheClaimBeforeItGoes) {
+TEST_F(StatefulSetTest, WhenScaledDeleteMakesThePodOwnTheClaimBeforeItGoes) {
   FakeKubelet kubelet(env.fake);
   json set = with_claims(web_set(2));
   set["spec"]["persistentVolumeClaimRetentionPolicy"] = {{"whenScaled", "Delete"}, {"whenDeleted", "Retain"}};
@@ -150,7 +148,7 @@ TEST_F(StatefulSetTest, DISABLED_WhenScaledDeleteMakesThePodOwnTheClaimBeforeItG
   ASSERT_TRUE(eventually([&] { return !pod_exists(1); }));
 }
 
-TEST_F(StatefulSetTest, DISABLED_OrderedScaleDownRemovesHighestOrdinalFirstOneAtATime) {
+TEST_F(StatefulSetTest, OrderedScaleDownRemovesHighestOrdinalFirstOneAtATime) {
   // Pods bound to a node terminate gracefully in the fake: they stay with a deletionTimestamp.
   json set = web_set(3);
   set["spec"]["template"]["spec"]["nodeName"] = "node-a";
@@ -170,7 +168,7 @@ TEST_F(StatefulSetTest, DISABLED_OrderedScaleDownRemovesHighestOrdinalFirstOneAt
   EXPECT_FALSE(pod(0)["metadata"].contains("deletionTimestamp"));
 }
 
-TEST_F(StatefulSetTest, DISABLED_PartitionedRollingUpdateUpdatesFromTheHighestOrdinalDown) {
+TEST_F(StatefulSetTest, PartitionedRollingUpdateUpdatesFromTheHighestOrdinalDown) {
   FakeKubelet kubelet(env.fake);
   create(res::kStatefulSets, web_set(3));
   start();
@@ -215,7 +213,7 @@ TEST_F(StatefulSetTest, DISABLED_PartitionedRollingUpdateUpdatesFromTheHighestOr
   EXPECT_EQ(pod(0)["spec"]["containers"][0]["image"], "nginx:2");
 }
 
-TEST_F(StatefulSetTest, DISABLED_RollbackRenumbersTheOldRevision) {
+TEST_F(StatefulSetTest, RollbackRenumbersTheOldRevision) {
   FakeKubelet kubelet(env.fake);
   create(res::kStatefulSets, web_set(1));
   start();
@@ -237,7 +235,7 @@ TEST_F(StatefulSetTest, DISABLED_RollbackRenumbersTheOldRevision) {
   EXPECT_EQ(env.fake.objects(res::kControllerRevisions).size(), 2u);
 }
 
-TEST_F(StatefulSetTest, DISABLED_OnDeleteLeavesPodsUntilTheyAreDeleted) {
+TEST_F(StatefulSetTest, OnDeleteLeavesPodsUntilTheyAreDeleted) {
   FakeKubelet kubelet(env.fake);
   json set = web_set(2);
   set["spec"]["updateStrategy"] = {{"type", "OnDelete"}};
