@@ -82,11 +82,7 @@ class EndpointSliceController final : public QueueController {
 
  protected:
   void register_handlers() override {
-    client::EventHandlers svc;
-    svc.on_add = [this](const ObjectPtr& o) { enqueue(o); };
-    svc.on_update = [this](const ObjectPtr&, const ObjectPtr& o) { enqueue(o); };
-    svc.on_delete = [this](const ObjectPtr& o) { enqueue(o); };
-    services_.add_handlers(std::move(svc));
+    services_.add_handlers(enqueue_handlers());
     client::EventHandlers pod;
     pod.on_add = [this](const ObjectPtr& o) { pod_changed(*o, nullptr); };
     pod.on_update = [this](const ObjectPtr& old, const ObjectPtr& o) { pod_changed(*o, old.get()); };

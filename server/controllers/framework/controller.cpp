@@ -29,6 +29,14 @@ void QueueController::enqueue(const client::ObjectPtr& obj) {
   if (obj) queue_.add(client::object_key(*obj));
 }
 
+client::EventHandlers QueueController::enqueue_handlers() {
+  client::EventHandlers h;
+  h.on_add = [this](const client::ObjectPtr& o) { enqueue(o); };
+  h.on_update = [this](const client::ObjectPtr&, const client::ObjectPtr& o) { enqueue(o); };
+  h.on_delete = [this](const client::ObjectPtr& o) { enqueue(o); };
+  return h;
+}
+
 bool QueueController::process_next() {
   auto key = queue_.get();
   if (!key) return false;

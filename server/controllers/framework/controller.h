@@ -73,6 +73,9 @@ class QueueController : public Controller {
 
   client::WorkQueue& queue() { return queue_; }
   void enqueue(const client::ObjectPtr& obj);  // adds object_key(*obj)
+  // Handlers that enqueue the object itself on add, update (the new version) and delete: what
+  // a controller registers on the informer of the kind it syncs.
+  client::EventHandlers enqueue_handlers();
 
  private:
   void worker_loop();

@@ -48,11 +48,7 @@ class StatefulSetController final : public QueueController {
 
  protected:
   void register_handlers() override {
-    sets_.add_handlers({
-        [this](const ObjectPtr& o) { enqueue(o); },
-        [this](const ObjectPtr&, const ObjectPtr& o) { enqueue(o); },
-        [this](const ObjectPtr& o) { enqueue(o); },
-    });
+    sets_.add_handlers(enqueue_handlers());
     pods_.add_handlers({
         [this](const ObjectPtr& p) { on_pod_add(p); },
         [this](const ObjectPtr& o, const ObjectPtr& p) { on_pod_update(o, p); },
