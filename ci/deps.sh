@@ -6,12 +6,14 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates curl ccache
   libboost-dev libboost-program-options-dev
-  nlohmann-json3-dev libssl-dev libyaml-cpp-dev
+  nlohmann-json3-dev libssl-dev libyaml-cpp-dev zlib1g-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libgtest-dev libgmock-dev
   etcd-server etcd-client
   python3-kubernetes python3-yaml
   openssl procps iproute2
+  containerd runc containernetworking-plugins busybox-static nftables libnftnl-dev libmnl-dev
+  socat tar util-linux iptables
 )
 
 missing=()

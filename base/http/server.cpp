@@ -11,10 +11,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <condition_variable>
 #include <list>
 #include <mutex>
 #include <thread>
 
+#include "base/http/asio_raw_stream.h"
 #include "base/http/response_stream.h"
 #include "base/log.h"
 
@@ -98,6 +100,10 @@ struct Server::Impl {
   // Open connections, so stop() can close them (ending streams).
   std::mutex conns_mu;
   std::list<std::weak_ptr<SslStream>> conns;
+  // Upgraded connections still owned by a handler thread; stop() waits for them (bounded).
+  std::mutex upgraded_mu;
+  std::condition_variable upgraded_cv;
+  int upgraded = 0;
 
   Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
 
@@ -105,6 +111,8 @@ struct Server::Impl {
   awaitable<void> session(std::shared_ptr<SslStream> stream, std::string remote);
   awaitable<Response> run_handler(Request req);
   awaitable<void> write_stream(std::shared_ptr<SslStream> stream, Response res, unsigned version);
+  awaitable<bool> write_upgrade(std::shared_ptr<SslStream> stream, Response res, unsigned version,
+                                beast::flat_buffer& buffer);
   awaitable<void> watch_for_eof(std::shared_ptr<SslStream> stream, std::shared_ptr<ResponseStream> body);
 };
 
@@ -168,6 +176,11 @@ void Server::stop() {
       if (auto s = weak.lock()) beast::get_lowest_layer(*s).socket().close(ec);
     }
   });
+  {
+    // Upgraded connections were closed above: their handlers see errors and return.
+    std::unique_lock lock(im.upgraded_mu);
+    im.upgraded_cv.wait_for(lock, std::chrono::seconds(5), [&im] { return im.upgraded == 0; });
+  }
   im.guard.reset();
   // Give connections a moment to unwind, then stop the loop.
   asio::steady_timer t(im.ioc, std::chrono::milliseconds(200));
@@ -259,6 +272,10 @@ awaitable<void> Server::Impl::session(std::shared_ptr<SslStream> stream, std::st
     unsigned version = message.version();
     bool keep_alive = message.keep_alive();
     Response res = co_await run_handler(to_request(std::move(message), stream->native_handle(), remote));
+    if (res.upgrade) {
+      if (co_await write_upgrade(stream, std::move(res), version, buffer)) co_return;
+      break;
+    }
     if (res.stream) {
       beast::get_lowest_layer(*stream).expires_never();
       co_await write_stream(stream, std::move(res), version);
@@ -276,6 +293,36 @@ awaitable<void> Server::Impl::session(std::shared_ptr<SslStream> stream, std::st
   beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(2));
   co_await stream->async_shutdown(asio::redirect_error(use_awaitable, ec));
   beast::get_lowest_layer(*stream).socket().close(ec);
+}
+
+// Writes the head of an upgrade response and hands the connection to res.upgrade on a new
+// thread. Returns false when writing failed (the caller closes the connection).
+awaitable<bool> Server::Impl::write_upgrade(std::shared_ptr<SslStream> stream, Response res,
+                                            unsigned version, beast::flat_buffer& buffer) {
+  boost::system::error_code ec;
+  bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), version};
+  for (auto& [k, v] : res.headers) head.set(k, v);
+  bhttp::response_serializer<bhttp::empty_body> serializer{head};
+  co_await bhttp::async_write_header(*stream, serializer, asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return false;
+  std::string leftover(static_cast<const char*>(buffer.data().data()), buffer.size());
+  {
+    std::lock_guard lock(upgraded_mu);
+    ++upgraded;
+  }
+  auto raw = std::make_unique<detail::AsioRawStream<SslStream>>(stream, std::move(leftover), [this] {
+    std::lock_guard lock(upgraded_mu);
+    --upgraded;
+    upgraded_cv.notify_all();
+  });
+  std::thread([fn = std::move(res.upgrade), raw = std::move(raw)]() mutable {
+    try {
+      fn(std::move(raw));
+    } catch (const std::exception& e) {
+      KITE_LOG(error, "http") << "upgrade handler threw: " << e.what();
+    }
+  }).detach();
+  co_return true;
 }
 
 // Notices the client closing the connection while a stream is being written.

@@ -7,6 +7,9 @@
 // TLS only: the server certificate/key are PEM files; when a client CA file is given, clients
 // may present a certificate signed by it (optional), which arrives as Request::peer.
 // Request bodies over `max_body_bytes` are answered 413 with a Kubernetes Status.
+// A Response with `upgrade` set (WebSocket, SPDY) gets its status line and headers written and
+// then the raw connection is handed to that function on a thread of its own (raw_stream.h);
+// stop() closes upgraded connections too and waits up to 5 s for their functions to return.
 //
 // start() and stop() are called from one controlling thread; the handler is called
 // concurrently from worker threads.

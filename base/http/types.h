@@ -2,9 +2,11 @@
 //
 // Plain data, no Boost types, so handler code (the API server) stays independent of the
 // transport. Header names are stored lower-cased. A Response either carries a whole body or a
-// ResponseStream (a chunked body produced over time, e.g. a watch).
+// ResponseStream (a chunked body produced over time, e.g. a watch), or takes the connection
+// over after the headers (`upgrade`: WebSocket, SPDY, byte splicing).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,6 +17,7 @@
 namespace kite::base::http {
 
 class ResponseStream;
+class RawStream;
 
 // The verified TLS client certificate of the peer, if it sent one signed by the client CA.
 struct PeerCertificate {
@@ -45,6 +48,11 @@ struct Response {
   std::string body;
   // When set, the body is sent chunked from this stream instead of `body`.
   std::shared_ptr<ResponseStream> stream;
+  // When set, the server writes the status line and headers (usually 101 Switching Protocols
+  // with Connection/Upgrade headers; no body, no Content-Length added) and then hands the raw
+  // connection to this function on a thread of its own (raw_stream.h). The connection closes
+  // when the function returns; the stream must not outlive the Server.
+  std::function<void(std::unique_ptr<RawStream>)> upgrade;
 
   void set_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -1,5 +1,6 @@
 // kite: one binary, one subcommand per role.
-//   kite server [flags]     the API server (and, later, the control plane and a local agent)
+//   kite server [flags]     the API server, the control plane and (unless --disable-agent) a local agent
+//   kite agent [flags]      a node agent joining a server (--server URL --token T)
 //   kite kubectl ARGS...    the system kubectl with the admin kubeconfig
 //   kite token [flags]      prints the server's join token
 //   kite --version
@@ -13,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/app/agent.h"
+#include "agent/app/agent_config.h"
 #include "base/flags.h"
 #include "base/log.h"
 #include "base/pki.h"
@@ -28,7 +31,7 @@ void usage() {
             << "Usage: kite COMMAND [flags]\n\n"
             << "Commands:\n"
             << "  server    Run the kite server (API server over etcd)\n"
-            << "  agent     Run the kite node agent (not available in this version)\n"
+            << "  agent     Run the kite node agent (joins a server)\n"
             << "  kubectl   Run kubectl with the admin kubeconfig\n"
             << "  token     Print the server's join token\n"
             << "  version   Print the version\n\n"
@@ -55,6 +58,26 @@ int cmd_server(int argc, const char* const* argv) {
   if (config.debug) kite::base::set_log_level(kite::base::LogLevel::debug);
   kite::serverapp::block_termination_signals();
   if (auto r = kite::serverapp::run_server(config); !r) return fail(r.error().message());
+  return 0;
+}
+
+int cmd_agent(int argc, const char* const* argv) {
+  kite::agent::AgentConfig config;
+  kite::base::FlagSet flags("kite agent");
+  kite::agent::register_agent_flags(flags, config);
+  auto args = flags.parse(argc, argv);
+  if (!args) return fail(args.error().message());
+  if (flags.help_requested()) {
+    std::cout << flags.usage()
+              << "\nNote: running pods is not available in this version (no CRI client or pod workers yet).\n"
+                 "The agent joins, registers its node, keeps its Lease and supervises containerd and the\n"
+                 "pod network; its node reports Ready=False saying the runtime is missing.\n";
+    return 0;
+  }
+  if (!args->empty()) return fail("kite agent takes no arguments, got \"" + args->front() + "\"");
+  if (config.debug) kite::base::set_log_level(kite::base::LogLevel::debug);
+  kite::serverapp::block_termination_signals();
+  if (auto r = kite::agent::run_agent(config); !r) return fail(r.error().message());
   return 0;
 }
 
@@ -105,7 +128,7 @@ int main(int argc, char** argv) {
   if (cmd == "server") return cmd_server(nrest, rest);
   if (cmd == "kubectl") return cmd_kubectl(nrest, rest);
   if (cmd == "token") return cmd_token(nrest, rest);
-  if (cmd == "agent") return fail("kite agent is not available in this version: nodes cannot join yet");
+  if (cmd == "agent") return cmd_agent(nrest, rest);
   if (cmd == "version" || cmd == "--version" || cmd == "-v") {
     std::cout << "kite " << kVersion << "\n";
     return 0;

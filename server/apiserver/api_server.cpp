@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "server/apiserver/discovery.h"
 #include "server/apiserver/namespace_finalizer.h"
+#include "server/apiserver/pod_streams.h"
 #include "server/apiserver/rest.h"
 #include "server/apiserver/selection.h"
 #include "server/apiserver/write_pipeline.h"
@@ -110,7 +111,8 @@ class OpenApiCache {
 struct ApiServer::Impl {
   ServerState state;
   Authenticator authn;
-  MastersOnlyAuthorizer authz;
+  ClusterAuthorizer authz;
+  std::unique_ptr<NodeBootstrapEndpoints> node_bootstrap;
   OpenApiCache openapi;
   std::unique_ptr<base::http::Server> http;
   std::unique_ptr<NamespaceFinalizer> namespaces;
@@ -169,6 +171,11 @@ base::Result<void> ApiServer::start() {
     if (crd.is_object()) sync_crd_registration(im.state, crd, false);
   }
 
+  if (im.state.options.node_bootstrap) {
+    UserInfo bootstrapper{"system:kite-bootstrap", "", {"system:masters"}};
+    im.node_bootstrap = std::make_unique<NodeBootstrapEndpoints>(
+        *im.state.options.node_bootstrap, [this, bootstrapper](Request& req) { return impl_->route(req, bootstrapper); });
+  }
   im.http = std::make_unique<base::http::Server>(im.state.options.http, [this](Request& req) { return handle(req); });
   if (auto r = im.http->start(); !r) return r;
 
@@ -214,6 +221,7 @@ void ApiServer::stop() {
 }
 
 Response ApiServer::handle(Request& req) {
+  if (impl_->node_bootstrap && NodeBootstrapEndpoints::handles(req.path)) return impl_->node_bootstrap->handle(req);
   auto user = impl_->authn.authenticate(req);
   if (!user) {
     return status_response(base::Status(Reason::Unauthorized, "Unauthorized"));
@@ -308,6 +316,10 @@ Response ApiServer::Impl::handle_resource(Request& req, const RequestInfo& info,
   if (sub == "binding") return rest_binding(state, s);
   if (sub == "eviction") return rest_eviction(state, s);
   if (sub == "finalize") return rest_finalize(state, s);
+  if (resource->group.empty() && resource->plural == "pods" &&
+      (sub == "log" || sub == "exec" || sub == "attach" || sub == "portforward")) {
+    return rest_pod_stream(state, s);
+  }
   if (sub == "log" || sub == "exec" || sub == "attach" || sub == "portforward" || sub == "proxy") {
     base::Status st(Reason::ServiceUnavailable,
                     "no node agent: pods/" + sub + " needs the kite agent on the pod's node, which this server "

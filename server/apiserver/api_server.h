@@ -16,6 +16,7 @@
 #include "api/resource.h"
 #include "base/http/server.h"
 #include "server/apiserver/authn.h"
+#include "server/apiserver/node_bootstrap.h"
 #include "server/apiserver/watch_cache.h"
 #include "server/kv/store.h"
 
@@ -28,6 +29,15 @@ struct ApiServerOptions {
   std::string service_cidr = "10.43.0.0/16";
   std::string cluster_cidr = "10.42.0.0/16";
   WatchCache::Options cache;
+  // Serves /cacerts and /v1-kite/ (node join) when set.
+  std::shared_ptr<const NodeBootstrapOptions> node_bootstrap;
+  // Reaching node agents for pods/log, exec, attach, portforward (pod_streams.h): the client
+  // certificate the server presents, and the CA that signs agents' serving certificates
+  // (empty = the agent's certificate is not verified, like kube-apiserver without
+  // --kubelet-certificate-authority).
+  std::string kubelet_client_cert_file;
+  std::string kubelet_client_key_file;
+  std::string kubelet_ca_file;
 };
 
 class ApiServer {

@@ -85,15 +85,99 @@ std::optional<UserInfo> Authenticator::authenticate(const base::http::Request& r
 base::Status MastersOnlyAuthorizer::authorize(const UserInfo& user, const RequestInfo& info) const {
   if (user.in_group("system:masters")) return {};
   if (!info.resource_request) return {};  // discovery, version, health: any authenticated user
+  return forbidden(user, info);
+}
+
+base::Status forbidden(const UserInfo& user, const RequestInfo& info, const std::string& reason) {
   std::string what = info.resource;
   if (!info.group.empty()) what += "." + info.group;
   std::string msg = what + (info.name.empty() ? "" : " \"" + info.name + "\"") + " is forbidden: User \"" +
                     user.name + "\" cannot " + info.verb + " resource \"" + info.resource + "\"" +
                     (info.subresource.empty() ? "" : "/" + info.subresource) + " in API group \"" + info.group +
                     "\"" + (info.namespace_.empty() ? " at the cluster scope" : " in the namespace \"" + info.namespace_ + "\"");
+  if (!reason.empty()) msg += ": " + reason;
   base::Status s(Reason::Forbidden, msg);
   s.with_details(info.name, info.group, info.resource);
   return s;
+}
+
+}  // namespace kite::apiserver
+
+namespace kite::apiserver {
+
+namespace {
+
+bool one_of(const std::string& v, std::initializer_list<const char*> set) {
+  for (const char* s : set) {
+    if (v == s) return true;
+  }
+  return false;
+}
+
+bool is_read(const std::string& verb) { return one_of(verb, {"get", "list", "watch"}); }
+
+}  // namespace
+
+std::string NodeAuthorizer::node_name_of(const UserInfo& user) {
+  static const std::string kPrefix = "system:node:";
+  if (!user.in_group("system:nodes") || !user.name.starts_with(kPrefix)) return "";
+  return user.name.substr(kPrefix.size());
+}
+
+base::Status NodeAuthorizer::authorize(const UserInfo& user, const RequestInfo& info) const {
+  if (!info.resource_request) return {};
+  const std::string node = node_name_of(user);
+  if (node.empty()) return forbidden(user, info);
+  const std::string& verb = info.verb;
+  const std::string& res = info.resource;
+  const std::string& sub = info.subresource;
+  const bool core = info.group.empty();
+  auto own_node = [&] { return info.name == node; };
+  auto deny = [&](const std::string& why) {
+    return forbidden(user, info, why.empty() ? "" : "node \"" + node + "\" " + why);
+  };
+
+  // Reads of what pods on the node refer to.
+  if (sub.empty() && is_read(verb)) {
+    if (core && one_of(res, {"nodes", "pods", "services", "endpoints", "configmaps", "secrets",
+                             "persistentvolumeclaims", "persistentvolumes", "serviceaccounts"})) {
+      return {};
+    }
+    if (info.group == "discovery.k8s.io" && res == "endpointslices") return {};
+  }
+  if (core && res == "nodes") {
+    if (sub.empty() && verb == "create") return {};
+    if ((sub.empty() || sub == "status") && one_of(verb, {"get", "update", "patch"})) {
+      return own_node() ? base::Status{} : deny("may only modify its own Node object");
+    }
+    return deny("");
+  }
+  if (core && res == "pods") {
+    if (sub == "status" && one_of(verb, {"get", "update", "patch"})) return {};
+    if (sub.empty() && verb == "delete") return {};
+    return deny("");
+  }
+  if ((core || info.group == "events.k8s.io") && res == "events" && sub.empty() &&
+      one_of(verb, {"create", "patch", "update"})) {
+    return {};
+  }
+  if (info.group == "coordination.k8s.io" && res == "leases" && sub.empty()) {
+    if (info.namespace_ != "kube-node-lease") return deny("may only use Leases in kube-node-lease");
+    if (verb == "create") return {};
+    if (one_of(verb, {"get", "update", "patch"})) {
+      return own_node() ? base::Status{} : deny("may only use the Lease named after itself");
+    }
+    return deny("");
+  }
+  if (core && res == "serviceaccounts" && sub == "token" && verb == "create") return {};
+  if (info.group == "authentication.k8s.io" && res == "selfsubjectreviews" && verb == "create") return {};
+  return deny("");
+}
+
+base::Status ClusterAuthorizer::authorize(const UserInfo& user, const RequestInfo& info) const {
+  if (user.in_group("system:masters") || !info.resource_request) return {};
+  if (!NodeAuthorizer::node_name_of(user).empty()) return nodes_.authorize(user, info);
+  return masters_.authorize(user, info);
 }
 
 }  // namespace kite::apiserver

@@ -4,8 +4,9 @@
 // from the static token file (Kubernetes' token-auth-file CSV format:
 // token,user,uid,"group1,group2"). Anything else is anonymous, which the API server answers
 // with 401. Authorizer: the seam for RBAC; for now members of system:masters may do
-// everything and everybody else is refused with 403 (health and version endpoints are open to
-// every authenticated user). Both are immutable after construction and thread-safe.
+// everything, node agents (system:node:<name> in system:nodes) what a kubelet needs
+// (NodeAuthorizer), and everybody else is refused with 403 (health and version endpoints are
+// open to every authenticated user). All are immutable after construction and thread-safe.
 #pragma once
 
 #include <map>
@@ -50,5 +51,37 @@ class MastersOnlyAuthorizer : public Authorizer {
  public:
   base::Status authorize(const UserInfo& user, const RequestInfo& info) const override;
 };
+
+// What a node agent may do, as Kubernetes' Node authorizer + system:node role allow it, for
+// users named "system:node:<name>" in group "system:nodes" (anyone else: Forbidden):
+//   - get/list/watch nodes, pods, services, endpoints, endpointslices, configmaps, secrets,
+//     persistentvolumeclaims, persistentvolumes, serviceaccounts;
+//   - create nodes; get/update/patch its own node and nodes/status;
+//   - get/update/patch pods/status and delete pods (whether the pod is bound to this node is
+//     not checked here: the request does not say);
+//   - create/patch events (core and events.k8s.io);
+//   - create leases in kube-node-lease, get/update/patch the one named after the node;
+//   - create serviceaccounts/token; create selfsubjectreviews (`kubectl auth whoami`).
+// Names are checked where the request carries one (creates carry it only in the body).
+class NodeAuthorizer : public Authorizer {
+ public:
+  base::Status authorize(const UserInfo& user, const RequestInfo& info) const override;
+  // "<name>" for "system:node:<name>" in system:nodes, "" for anyone else.
+  static std::string node_name_of(const UserInfo& user);
+};
+
+// The API server's authorizer: system:masters may do anything, node agents what
+// NodeAuthorizer allows, other users only non-resource requests (health, version, discovery).
+class ClusterAuthorizer : public Authorizer {
+ public:
+  base::Status authorize(const UserInfo& user, const RequestInfo& info) const override;
+
+ private:
+  MastersOnlyAuthorizer masters_;
+  NodeAuthorizer nodes_;
+};
+
+// The Forbidden Status worded as Kubernetes words it for `user` and `info`.
+base::Status forbidden(const UserInfo& user, const RequestInfo& info, const std::string& reason = "");
 
 }  // namespace kite::apiserver

@@ -7,6 +7,7 @@
 
 #include "base/ids.h"
 #include "base/log.h"
+#include "agent/app/agent.h"
 #include "base/pki.h"
 #include "server/app/control_plane.h"
 #include "server/app/controller_settings.h"
@@ -106,6 +107,22 @@ base::Result<void> run_server(const ServerConfig& c) {
   api_opts.advertise_address = c.advertise_address;
   api_opts.service_cidr = c.service_cidr;
   api_opts.cluster_cidr = c.cluster_cidr;
+  // Calls to agents (logs, exec, attach, port-forward): the API server's own client certificate,
+  // and agents' serving certificates are signed by the server CA.
+  api_opts.kubelet_client_cert_file = pki->apiserver_client_cert_file;
+  api_opts.kubelet_client_key_file = pki->apiserver_client_key_file;
+  api_opts.kubelet_ca_file = pki->server_ca_file;
+  {
+    apiserver::NodeBootstrapOptions nb;
+    nb.pki = *pki;
+    nb.server_token = *token;
+    if (!c.agent_token.empty()) {
+      auto agent_token = bootstrap::parse_token(c.agent_token);
+      if (!agent_token) return base::error(Reason::BadRequest, "--agent-token: " + agent_token.error().message());
+      nb.agent_password = agent_token->password;
+    }
+    api_opts.node_bootstrap = std::make_shared<const apiserver::NodeBootstrapOptions>(std::move(nb));
+  }
   auto api = std::make_unique<apiserver::ApiServer>(api_opts, **store);
   if (auto r = api->start(); !r) {
     api.reset();
@@ -126,20 +143,54 @@ base::Result<void> run_server(const ServerConfig& c) {
   } else {
     KITE_LOG(info, "server") << "wrote kubeconfig " << kc.path;
   }
-  if (!c.disable_agent) {
-    KITE_LOG(warn, "server") << "no local agent: the kite agent is not part of this build yet; "
-                                "running as if --disable-agent were given";
-  }
   std::unique_ptr<ControlPlane> control_plane;
   if (!c.disable_controller_manager || !c.disable_scheduler) {
     ControlPlaneOptions cp;
     cp.run_controllers = !c.disable_controller_manager;
     cp.run_scheduler = !c.disable_scheduler;
     cp.settings = *controller_settings(c);  // validated with the config
+    cp.settings.root_ca_pem = pki->server_ca.cert_pem;  // published as kube-root-ca.crt
     cp.identity = hostname() + "_" + base::new_uuid();
     control_plane = std::make_unique<ControlPlane>(
         [server = api.get()](base::http::Request& req) { return server->handle(req); }, std::move(cp));
     control_plane->start();
+  }
+  // The local agent joins this server like any other node, over HTTPS with the server token.
+  std::unique_ptr<agent::Agent> local_agent;
+  if (!c.disable_agent) {
+    agent::AgentConfig ac;
+    std::string host = c.bind_address;
+    if (host.empty() || host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    ac.server = "https://" + host + ":" + std::to_string(api->port());
+    ac.token = bootstrap::format_token(*token);
+    ac.data_dir = c.data_dir;
+    ac.node_name = c.node_name;
+    ac.node_ip = c.node_ip;
+    ac.node_label = c.node_label;
+    ac.node_taint = c.node_taint;
+    ac.container_runtime_endpoint = c.container_runtime_endpoint;
+    ac.cluster_dns = c.cluster_dns;
+    ac.cluster_domain = c.cluster_domain;
+    ac.cluster_cidr = c.cluster_cidr;
+    ac.flannel_backend = c.flannel_backend;
+    ac.debug_node_arch = c.debug_node_arch;
+    auto resolved = agent::resolve_agent_config(ac);
+    base::Result<void> started = resolved ? base::Result<void>{} : std::unexpected(resolved.error());
+    if (resolved) {
+      local_agent = std::make_unique<agent::Agent>(*resolved);
+      started = local_agent->start();
+    }
+    if (!started) {
+      local_agent.reset();
+      control_plane.reset();
+      api->stop();
+      api.reset();
+      store->reset();
+      if (etcd) etcd->stop();
+      return base::error(started.error().reason(), "starting the local agent: " + started.error().message() +
+                                                       " (use --disable-agent to run without one)");
+    }
   }
   KITE_LOG(info, "server") << "kite server is ready";
 
@@ -150,6 +201,8 @@ base::Result<void> run_server(const ServerConfig& c) {
   int sig = 0;
   sigwait(&set, &sig);
   KITE_LOG(info, "server") << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", shutting down";
+  if (local_agent) local_agent->stop();
+  local_agent.reset();
   control_plane.reset();
   api->stop();
   api.reset();

@@ -39,6 +39,13 @@ void register_server_flags(base::FlagSet& f, ServerConfig& c) {
   f.add_string("cluster-dns", &c.cluster_dns, "IPv4 Cluster IP for the DNS service (should be in service-cidr range)");
   f.add_string("cluster-domain", &c.cluster_domain, "Cluster Domain");
   f.add_string("node-name", &c.node_name, "Node name", "KITE_NODE_NAME");
+  f.add_string("node-ip", &c.node_ip, "(agent) IPv4 address to advertise for the node");
+  f.add_string_list("node-label", &c.node_label, "(agent) Registering the node with a label: key=value");
+  f.add_string_list("node-taint", &c.node_taint, "(agent) Registering the node with a taint: key=value:Effect");
+  f.add_string("container-runtime-endpoint", &c.container_runtime_endpoint,
+               "(agent) Use an existing CRI socket instead of running containerd");
+  f.add_string("flannel-backend", &c.flannel_backend, "(agent) Pod network: host-gw or none");
+  f.add_string("debug-node-arch", &c.debug_node_arch, "(agent) TEST ONLY: report this kubernetes.io/arch");
   f.add_string("token-auth-file", &c.token_auth_file, "Static bearer tokens for the API (CSV: token,user,uid,\"group1,group2\")");
   f.add_bool("debug", &c.debug, "Turn on debug logs", "KITE_DEBUG");
 }

@@ -34,6 +34,13 @@ struct ServerConfig {
   std::string cluster_dns = "10.43.0.10";
   std::string cluster_domain = "cluster.local";
   std::string node_name;
+  // The embedded agent (unless --disable-agent): same meaning as `kite agent`'s flags.
+  std::string node_ip;
+  std::vector<std::string> node_label;
+  std::vector<std::string> node_taint;
+  std::string container_runtime_endpoint;
+  std::string flannel_backend = "host-gw";  // or "none"
+  std::string debug_node_arch;  // test only
   std::string token_auth_file;  // static bearer tokens (Kubernetes token-auth-file CSV)
   bool debug = false;
 };

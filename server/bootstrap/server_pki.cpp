@@ -184,6 +184,18 @@ Result<ServerPki> ensure_server_pki(const ServerPkiOptions& opts) {
   pki.admin = std::move(*admin);
   pki.admin_cert_file = admin_files.cert;
   pki.admin_key_file = admin_files.key;
+
+  base::CertRequest apiserver_req;
+  apiserver_req.common_name = "kube-apiserver";
+  apiserver_req.organizations = {"system:masters"};
+  apiserver_req.client = true;
+  apiserver_req.validity = kLeafValidity;
+  auto apiserver_files = files_for(dir, "client-kube-apiserver");
+  auto apiserver_client = ensure_leaf(apiserver_files, pki.client_ca, apiserver_req, nullptr);
+  if (!apiserver_client) return std::unexpected(apiserver_client.error());
+  pki.apiserver_client = std::move(*apiserver_client);
+  pki.apiserver_client_cert_file = apiserver_files.cert;
+  pki.apiserver_client_key_file = apiserver_files.key;
   return pki;
 }
 

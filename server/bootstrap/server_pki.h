@@ -6,6 +6,8 @@
 //   client-ca.crt/.key                 CA that signs client certificates (admin, nodes)
 //   serving-kube-apiserver.crt/.key    the API server's TLS certificate
 //   client-admin.crt/.key              CN=system:admin, O=system:masters
+//   client-kube-apiserver.crt/.key     CN=kube-apiserver, O=system:masters: the API server's
+//                                      identity when it calls agents (:10250)
 // A CA is never replaced once it exists (its key missing or not matching is an error, since
 // every issued credential depends on it). A leaf is reissued when missing, not signed by its
 // current CA, within 90 days of expiry, or, for the serving certificate, when a wanted SAN is
@@ -41,6 +43,8 @@ struct ServerPki {
   std::string client_ca_file, server_ca_file;
   KeyPair admin;  // client-admin.crt/.key: CN=system:admin, O=system:masters
   std::string admin_cert_file, admin_key_file;
+  KeyPair apiserver_client;  // client-kube-apiserver.crt/.key
+  std::string apiserver_client_cert_file, apiserver_client_key_file;
   KeyPair serving;  // the contents of serving_cert_file/serving_key_file
 };
 

@@ -15,6 +15,7 @@
 #include "server/controllers/nodeipam/nodeipam_controller.h"
 #include "server/controllers/nodelifecycle/nodelifecycle_controller.h"
 #include "server/controllers/podgc/podgc_controller.h"
+#include "server/controllers/rootcacert/rootcacert_controller.h"
 #include "server/controllers/serviceaccount/serviceaccount_controller.h"
 // end of controller includes
 
@@ -37,6 +38,7 @@ std::vector<std::unique_ptr<Controller>> make_all_controllers(ControllerContext&
   all.push_back(make_nodeipam_controller(ctx));
   all.push_back(make_nodelifecycle_controller(ctx));
   all.push_back(make_podgc_controller(ctx));
+  all.push_back(make_rootcacert_controller(ctx));
   all.push_back(make_serviceaccount_controller(ctx));
   // end of controller list
   (void)ctx;

@@ -28,7 +28,7 @@ class InstallerTest(unittest.TestCase):
                         INSTALL_KITE_LOG_FILE=os.path.join(self.dir, "kite.log"),
                         INSTALL_KITE_PID_FILE=self.pid_file,
                         INSTALL_KITE_EXEC="server --data-dir %s --bind-address 127.0.0.1 --https-listen-port %d "
-                                          "--write-kubeconfig %s" % (os.path.join(self.dir, "data"), self.port,
+                                          "--write-kubeconfig %s --disable-agent" % (os.path.join(self.dir, "data"), self.port,
                                                                      self.kubeconfig),
                         HOME=self.dir)
 

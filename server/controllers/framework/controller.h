@@ -32,6 +32,9 @@ struct ControllerSettings {
   std::chrono::seconds node_monitor_grace_period{40};
   std::chrono::seconds node_monitor_period{5};
   std::chrono::seconds default_toleration_seconds{300};
+  // The cluster's server CA (PEM) that rootcacert publishes as kube-root-ca.crt/ca.crt in
+  // every namespace; empty = publish nothing.
+  std::string root_ca_pem;
 };
 
 struct ControllerContext {
