@@ -432,7 +432,9 @@ class StreamingProxyTest(KiteTestCase):
 
     def test_exec_tty_sends_terminal_size(self):
         # `kubectl exec -it` under a pseudo-terminal (script(1)): tty=1 and a resize stream.
-        cmd = "stty cols 91 rows 33; %s exec -it one -- sh -c 'echo tty-ok'" % KUBECTL
+        # The command outlives the first resize message: kubectl sends the size as the session
+        # starts, and a command that ends at once can close the streams before it arrives.
+        cmd = "stty cols 91 rows 33; %s exec -it one -- sh -c 'sleep 1; echo tty-ok'" % KUBECTL
         # script's stdin stays open (EOF there would end the terminal session early).
         p = subprocess.Popen(["script", "-qec", cmd, "/dev/null"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, env=self.server.env())
