@@ -25,10 +25,7 @@ class RootCaCertController final : public QueueController {
 
  protected:
   void register_handlers() override {
-    client::EventHandlers ns;
-    ns.on_add = [this](const ObjectPtr& o) { enqueue(o); };
-    ns.on_update = [this](const ObjectPtr&, const ObjectPtr& o) { enqueue(o); };
-    namespaces_.add_handlers(std::move(ns));
+    namespaces_.add_handlers(enqueue_handlers());  // a deleted namespace syncs to nothing
     auto ours = [this](const ObjectPtr& o) {
       if ((*o)["metadata"].value("name", "") == kRootCaConfigMapName) queue().add((*o)["metadata"].value("namespace", ""));
     };
