@@ -8,14 +8,17 @@
 
 #include "agent/app/node_readiness.h"
 #include "agent/containerd/containerd_supervisor.h"
+#include "agent/cri/cri_runtime.h"
 #include "agent/join/join.h"
 #include "agent/network/pod_network.h"
 #include "agent/node/machine_facts.h"
 #include "agent/node/node_heartbeat.h"
+#include "agent/pods/pod_manager.h"
 #include "agent/streaming/kubelet_server.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "client/rest_client.h"
+#include "storage/volumes/volume_manager.h"
 
 namespace kite::agent {
 
@@ -38,9 +41,9 @@ int kubelet_arg_int(const AgentConfig& c, const std::string& key, int fallback) 
   return fallback;
 }
 
-// The CRI client for `endpoint`. Seam: agent/cri (connect_cri_runtime) is wired here.
+// The CRI client for `endpoint` (containerd answers within seconds once its socket exists).
 base::Result<std::unique_ptr<Runtime>> connect_runtime(const std::string& endpoint) {
-  return base::error(Reason::ServiceUnavailable, "the CRI client for " + endpoint + " is not part of this build");
+  return connect_cri_runtime(endpoint, std::chrono::seconds(30));
 }
 
 }  // namespace
@@ -56,6 +59,8 @@ struct Agent::Impl {
   std::unique_ptr<RuntimeProbe> runtime_probe;
   std::unique_ptr<NodeHeartbeat> heartbeat;
   std::unique_ptr<streaming::KubeletServer> kubelet_server;
+  std::unique_ptr<storage::VolumeManager> volumes;
+  std::unique_ptr<pods::PodManager> pods;
   std::unique_ptr<network::PodNetwork> network;
   std::thread network_starter;  // runs PodNetwork::start (it waits for the node's podCIDR)
   bool started = false;
@@ -173,8 +178,27 @@ base::Result<void> Agent::start() {
                                                  ": " + r.error().message());
     }
   }
-  // Seam: agent/pods (PodManager) and storage/volumes (VolumeManager) start here once the
-  // pod workers exist; they need im.runtime.
+  // The pod workers (they need the runtime): volumes under <data-dir>/agent/pods, pod cgroups
+  // under /kite-<node>/kubepods so simulated nodes on one machine stay apart.
+  if (im.runtime) {
+    im.volumes = std::make_unique<storage::VolumeManager>(
+        *im.client, storage::VolumeManagerOptions{agent_dir + "/pods", c.node_name, creds->server_ca_file});
+    pods::PodManagerOptions po;
+    po.client = im.client.get();
+    po.runtime = im.runtime.get();
+    po.volumes = im.volumes.get();
+    po.node_name = c.node_name;
+    po.node_ip = node_ip;
+    po.cluster_dns = c.cluster_dns;
+    po.cluster_domain = c.cluster_domain;
+    po.log_root = c.log_root;
+    po.cgroup_parent = "/kite-" + c.node_name + "/kubepods";
+    im.pods = std::make_unique<pods::PodManager>(po);
+    if (auto r = im.pods->start(); !r) {
+      stop();
+      return base::error(r.error().reason(), "starting the pod workers: " + r.error().message());
+    }
+  }
 
   // 6. The pod network: waits (on its own thread) for the node's podCIDR, then writes the
   // CNI config; the node turns Ready once it has.
@@ -203,6 +227,11 @@ base::Result<void> Agent::start() {
 
 void Agent::stop() {
   auto& im = *impl_;
+  // The pod workers first: they use the runtime, the volumes and the client. Stopping them
+  // leaves the containers running (a restarted agent adopts them).
+  if (im.pods) im.pods->stop();
+  im.pods.reset();
+  im.volumes.reset();
   // stop() interrupts a PodNetwork::start still waiting for the podCIDR; then its thread ends.
   if (im.network) im.network->stop();
   if (im.network_starter.joinable()) im.network_starter.join();

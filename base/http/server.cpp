@@ -354,7 +354,11 @@ awaitable<void> Server::Impl::write_stream(std::shared_ptr<SslStream> stream, Re
   auto executor = co_await asio::this_coro::executor;
   auto wakeup = std::make_shared<asio::steady_timer>(executor);
   std::weak_ptr<asio::steady_timer> weak_wakeup = wakeup;
-  body->set_notifier([executor, weak_wakeup] {
+  // A notification can arrive while this coroutine is suspended in a write, when cancelling
+  // the timer has no effect: `notified` remembers it, and is checked before each wait.
+  auto notified = std::make_shared<std::atomic<bool>>(false);
+  body->set_notifier([executor, weak_wakeup, notified] {
+    notified->store(true);
     asio::post(executor, [weak_wakeup] {
       if (auto t = weak_wakeup.lock()) t->cancel();
     });
@@ -363,6 +367,7 @@ awaitable<void> Server::Impl::write_stream(std::shared_ptr<SslStream> stream, Re
 
   bool done = false;
   while (!done) {
+    notified->store(false);
     auto frames = body->take(&done);
     for (auto& frame : frames) {
       std::vector<asio::const_buffer> buffers;
@@ -385,6 +390,7 @@ awaitable<void> Server::Impl::write_stream(std::shared_ptr<SslStream> stream, Re
       body->close();
       continue;
     }
+    if (notified->load()) continue;
     if (deadline) {
       wakeup->expires_at(*deadline);
     } else {

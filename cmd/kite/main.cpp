@@ -68,10 +68,7 @@ int cmd_agent(int argc, const char* const* argv) {
   auto args = flags.parse(argc, argv);
   if (!args) return fail(args.error().message());
   if (flags.help_requested()) {
-    std::cout << flags.usage()
-              << "\nNote: running pods is not available in this version (no CRI client or pod workers yet).\n"
-                 "The agent joins, registers its node, keeps its Lease and supervises containerd and the\n"
-                 "pod network; its node reports Ready=False saying the runtime is missing.\n";
+    std::cout << flags.usage();
     return 0;
   }
   if (!args->empty()) return fail("kite agent takes no arguments, got \"" + args->front() + "\"");

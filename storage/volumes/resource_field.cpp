@@ -5,11 +5,14 @@
 #include <cstdlib>
 #include <vector>
 
+#include "base/go_quote.h"
+
 namespace kite::storage {
 
 namespace {
 
 using json = nlohmann::json;
+using base::go_quote;
 
 std::optional<long double> parse_quantity_text(std::string_view s) {
   if (s.empty()) return std::nullopt;
@@ -44,20 +47,6 @@ std::optional<long double> parse_quantity_text(std::string_view s) {
   return std::strtold(number.c_str(), nullptr) * mult;
 }
 
-std::string go_quote(const std::string& v) {
-  std::string out = "\"";
-  for (char c : v) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
-    }
-  }
-  return out + "\"";
-}
 
 const json* find_container(const json& pod, const std::string& name) {
   if (!pod.is_object() || !pod.contains("spec") || !pod["spec"].is_object()) return nullptr;

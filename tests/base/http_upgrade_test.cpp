@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "base/http/raw_stream.h"
@@ -54,6 +55,16 @@ class HttpUpgradeTest : public ::testing::Test {
       }
       res.status = 200;
       res.stream = std::make_shared<ResponseStream>();
+      if (req.path == "/late") {
+        // Produced by another thread while the connection writes: the end must still arrive.
+        std::thread([body = res.stream] {
+          body->push(std::string(4 << 20, 'a'));
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          body->push("b");
+          body->close();
+        }).detach();
+        return res;
+      }
       res.stream->push("line 1\n");
       res.stream->push("line 2\n");
       res.stream->close();
@@ -108,6 +119,32 @@ TEST_F(HttpUpgradeTest, NonUpgradeResponseBodyIsStreamed) {
   auto body = read_all(*res->stream);
   ASSERT_TRUE(body) << body.error().message();
   EXPECT_EQ(*body, "line 1\nline 2\n");
+}
+
+TEST_F(HttpUpgradeTest, StreamEndingWhileAChunkIsWrittenIsNotLost) {
+  // A notification that arrived while the previous chunk was being written once went unseen,
+  // leaving the response without its last chunk until the client gave up.
+  for (int i = 0; i < 3; ++i) {
+    auto res = dial_http({.url = url("/late"), .ca_file = path("ca.crt")});
+    ASSERT_TRUE(res) << res.error().message();
+    RawStream* body = res->stream.get();
+    auto reader = std::async(std::launch::async, [body] {
+      // Read late, so the server is still writing the first chunk when the rest comes.
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::string all;
+      char buf[16384];
+      for (;;) {
+        auto n = body->read_some(buf, sizeof buf);
+        if (!n || *n == 0) return all;
+        all.append(buf, *n);
+      }
+    });
+    if (reader.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      body->close();
+      FAIL() << "request " << i << ": the stream's end never arrived";
+    }
+    EXPECT_EQ(reader.get().size(), (4u << 20) + 1);
+  }
 }
 
 TEST_F(HttpUpgradeTest, WrongCaOrDeadPortFail) {

@@ -47,6 +47,8 @@ from kite_e2e import KITE_BIN, KUBECTL, start_process, stop_process, wait_for  #
 NETNS_DIR = "/var/run/netns"
 CLONE_NEWNET = 0x40000000
 API_PORT = 6443
+# The image archives built by images/ (CMake target kite_images) next to the kite binary.
+IMAGES_DIR = os.environ.get("KITE_IMAGES_DIR", os.path.join(os.path.dirname(os.path.abspath(KITE_BIN)), "images"))
 _libc = ctypes.CDLL(None, use_errno=True)
 _clusters = []
 
@@ -360,8 +362,20 @@ class KiteCluster:
     def start_agent(self, name):
         n = self.nodes[name]
         os.makedirs(n.dir, exist_ok=True)
+        self._place_images(n)
         n.agent = start_process(self.agent_argv(name), n.agent_log)
         return n.agent
+
+    def _place_images(self, n):
+        """kite's built image archives (images/, built next to the binary) go into the node's
+        <data-dir>/agent/images, where the agent imports them at start (k3s's airgap folder)."""
+        if not os.path.isdir(IMAGES_DIR):
+            return
+        dest = os.path.join(n.data_dir, "agent", "images")
+        os.makedirs(dest, exist_ok=True)
+        for name in os.listdir(IMAGES_DIR):
+            if name.endswith(".tar") and not os.path.exists(os.path.join(dest, name)):
+                shutil.copyfile(os.path.join(IMAGES_DIR, name), os.path.join(dest, name))
 
     def kill_agent(self, name, sig=signal.SIGKILL):
         """Stops one agent by PID (SIGKILL by default: pods and containerd's children stay)."""

@@ -9,12 +9,17 @@ agent) always runs.
 
 Run: /usr/bin/python3 -u tests/e2e/test_multinode.py  (KITE_BIN=<build>/kite)
 """
+import fcntl
 import json
 import os
+import pty
+import select
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 import unittest
 
@@ -34,6 +39,49 @@ def container(name, command, **extra):
 
 
 HTTPD = "mkdir -p /www && echo hello-$(hostname) > /www/index.html && exec httpd -f -p %d -h /www"
+
+
+def drive_pty(argv, env, lines, rows, cols, timeout=60):
+    """Runs argv on a new pseudo-terminal of rows x cols, types `lines` one by one (each once the
+    previous output has settled) and returns (everything it printed, exit code)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + timeout
+    pending = list(lines)
+
+    def read_for(seconds):
+        nonlocal out
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            r, _, _ = select.select([master], [], [], 0.1)
+            if r:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # the other side closed
+                    return False
+                if not chunk:
+                    return False
+                out += chunk
+        return True
+    try:
+        read_for(2)  # the shell's prompt
+        while pending and time.monotonic() < deadline:
+            os.write(master, pending.pop(0).encode() + b"\r")
+            if not read_for(1.5):
+                break
+        while p.poll() is None and time.monotonic() < deadline:
+            if not read_for(0.5):
+                break
+        code = p.wait(timeout=max(1, deadline - time.monotonic()))
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+    return out.decode(errors="replace"), code
 
 
 class HarnessSelfTest(unittest.TestCase):
@@ -147,7 +195,8 @@ class MultiNodeTest(unittest.TestCase):
         client = self.wait_ready_pods("app=client", 1)[0]
         self.assertNotEqual(client["spec"]["nodeName"], server["spec"]["nodeName"])
         url = "http://%s:8080/" % server["status"]["podIP"]
-        out = wait_for(lambda: self.c.kubectl("exec", "client", "--", "wget", "-qO-", "-T", "5", url,
+        # (busybox-static's `wget -T` crashes: bound it with `timeout` instead)
+        out = wait_for(lambda: self.c.kubectl("exec", "client", "--", "timeout", "5", "wget", "-qO-", url,
                                               check=False).stdout, 30, interval=0.5, message="wget " + url)
         self.assertEqual(out.strip(), "hello-%s" % server["metadata"]["name"])
         # and back: the server pod reaches the client pod's IP (ping through the bridge + route)
@@ -202,6 +251,18 @@ class MultiNodeTest(unittest.TestCase):
         finally:
             pf.terminate()
             pf.wait(10)
+
+    def test_d2_exec_it_drives_a_shell_on_a_pty(self):
+        self.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "shell", "labels": {"app": "shell"}},
+                    "spec": {"nodeSelector": {"role": "chunkserver"},
+                             "containers": [container("c", "exec sleep 3600")]}})
+        self.wait_ready_pods("app=shell", 1)
+        out, code = drive_pty([kite_cluster.KUBECTL, "exec", "-it", "shell", "--", "sh"], self.c.env(),
+                              ["stty size; echo sum=$((20+22))", "tty; exit 7"], rows=33, cols=91)
+        self.assertIn("33 91", out)
+        self.assertIn("sum=42", out)
+        self.assertIn("/dev/pts/", out)
+        self.assertEqual(code, 7, out)
 
     def test_e_crashloop_backoff_grows(self):
         self.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "crasher"},
