@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # kite installer, run from a checkout as root:   sudo installer/install.sh
 #
-# Installs the build dependencies (Debian packages), builds kite, installs it with the
-# kite-killall.sh / kite-uninstall.sh helpers, and starts `kite server`: under systemd when
-# systemd runs, otherwise in the background with a pid file and a log under /var/log.
+# Installs the build dependencies (Debian packages), builds kite and its images (pause, busybox),
+# installs it with the kite-killall.sh / kite-uninstall.sh helpers, puts the image archives where
+# the agent imports them (<data-dir>/agent/images, k3s's airgap folder), and starts kite (by
+# default `kite server`, which runs an agent for this node too): under systemd when systemd
+# runs, otherwise in the background with a pid file and a log under /var/log.
 #
 # Environment (k3s-style):
 #   INSTALL_KITE_EXEC        command and flags for kite (default "server"), e.g.
@@ -40,9 +42,23 @@ if [ "${INSTALL_KITE_SKIP_BUILD:-false}" != "true" ]; then
   bash "$src/ci/deps.sh"
   info "building kite"
   cmake -S "$src" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build_dir" -j"$(nproc)" --target kite
+  cmake --build "$build_dir" -j"$(nproc)" --target kite kite_images
 fi
 [ -x "$build_dir/kite" ] || fatal "no build at $build_dir/kite"
+
+# The value of flag $1 (also -short $2) in the exec args, or nothing.
+flag_value() {
+  printf '%s\n' $exec_args | awk -v long="$1" -v short="${2:-}" '
+    p { print; exit }
+    $0 == long || (short != "" && $0 == short) { p = 1 }
+    index($0, long "=") == 1 { sub(/^[^=]*=/, ""); print; exit }'
+}
+data_dir=$(flag_value --data-dir -d)
+data_dir=${data_dir:-${KITE_DATA_DIR:-/var/lib/kite}}
+with_agent=true
+case "$exec_args" in
+  server*) printf '%s\n' $exec_args | grep -qx -- '--disable-agent' && with_agent=false ;;
+esac
 
 info "installing kite to $bin_dir"
 mkdir -p "$bin_dir"
@@ -51,6 +67,16 @@ mv -f "$bin_dir/kite.new" "$bin_dir/kite"
 install -m 0755 "$src/installer/kite-killall.sh" "$bin_dir/kite-killall.sh"
 install -m 0755 "$src/installer/kite-uninstall.sh" "$bin_dir/kite-uninstall.sh"
 mkdir -p /etc/kite
+if [ "$with_agent" = true ]; then
+  images=$(ls "$build_dir"/images/*.tar 2>/dev/null || true)
+  [ -n "$images" ] || fatal "no image archives in $build_dir/images (build the kite_images target)"
+  info "installing images to $data_dir/agent/images"
+  mkdir -p "$data_dir/agent/images"
+  for image in $images; do
+    install -m 0644 "$image" "$data_dir/agent/images/$(basename "$image").new"
+    mv -f "$data_dir/agent/images/$(basename "$image").new" "$data_dir/agent/images/$(basename "$image")"
+  done
+fi
 
 if [ "${INSTALL_KITE_SKIP_START:-false}" = "true" ]; then
   info "INSTALL_KITE_SKIP_START=true: not starting kite"
@@ -58,7 +84,7 @@ if [ "${INSTALL_KITE_SKIP_START:-false}" = "true" ]; then
 fi
 
 # The kubeconfig kite writes: --write-kubeconfig / -o in the exec args, else the default.
-kubeconfig=$(printf '%s\n' $exec_args | awk 'p{print; exit} /^(--write-kubeconfig|-o)$/{p=1} /^--write-kubeconfig=/{sub(/^--write-kubeconfig=/,""); print; exit}')
+kubeconfig=$(flag_value --write-kubeconfig -o)
 kubeconfig=${kubeconfig:-${KITE_KUBECONFIG_OUTPUT:-/etc/kite/kite.yaml}}
 
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
@@ -88,6 +114,19 @@ case "$exec_args" in
     for _ in $(seq 1 120); do
       if [ -s "$kubeconfig" ] && KUBECONFIG="$kubeconfig" kubectl get --raw /readyz >/dev/null 2>&1; then
         info "kite server is ready"
+        if [ "$with_agent" = true ]; then
+          node=$(flag_value --node-name)
+          node=${node:-${KITE_NODE_NAME:-$(hostname | tr '[:upper:]' '[:lower:]')}}
+          ready=""
+          for _ in $(seq 1 120); do
+            ready=$(KUBECONFIG="$kubeconfig" kubectl get node "$node" \
+              -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)
+            [ "$ready" = True ] && break
+            sleep 1
+          done
+          [ "$ready" = True ] || fatal "node $node did not become Ready in 120 s; see ${log_file} (or journalctl -u kite)"
+          info "node $node is Ready"
+        fi
         echo
         echo "Use kubectl with:    export KUBECONFIG=$kubeconfig; kubectl get nodes"
         echo "or simply:           kite kubectl get ns"

@@ -175,6 +175,11 @@ base::Result<void> run_server(const ServerConfig& c) {
     ac.cluster_cidr = c.cluster_cidr;
     ac.flannel_backend = c.flannel_backend;
     ac.debug_node_arch = c.debug_node_arch;
+    ac.debug_containerd_state_dir = c.debug_containerd_state_dir;
+    ac.kubelet_arg = c.kubelet_arg;
+    ac.pause_image = c.pause_image;
+    ac.private_registry = c.private_registry;
+    ac.log_root = c.log_root;
     auto resolved = agent::resolve_agent_config(ac);
     base::Result<void> started = resolved ? base::Result<void>{} : std::unexpected(resolved.error());
     if (resolved) {

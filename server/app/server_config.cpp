@@ -45,7 +45,13 @@ void register_server_flags(base::FlagSet& f, ServerConfig& c) {
   f.add_string("container-runtime-endpoint", &c.container_runtime_endpoint,
                "(agent) Use an existing CRI socket instead of running containerd");
   f.add_string("flannel-backend", &c.flannel_backend, "(agent) Pod network: host-gw or none");
+  f.add_string_list("kubelet-arg", &c.kubelet_arg, "(agent) Kubelet setting key=value (supported: max-pods, port)");
+  f.add_string("pause-image", &c.pause_image, "(agent) Image for the pod sandboxes (default: kite.local/pause:3.10)");
+  f.add_string("private-registry", &c.private_registry, "(agent) Private registry configuration file");
+  f.add_string("log-root", &c.log_root, "(agent) Folder for pod logs (kubelet's /var/log/pods)");
   f.add_string("debug-node-arch", &c.debug_node_arch, "(agent) TEST ONLY: report this kubernetes.io/arch");
+  f.add_string("debug-containerd-state-dir", &c.debug_containerd_state_dir,
+               "(agent) TEST ONLY: containerd's state folder instead of /run/kite/containerd");
   f.add_string("token-auth-file", &c.token_auth_file, "Static bearer tokens for the API (CSV: token,user,uid,\"group1,group2\")");
   f.add_bool("debug", &c.debug, "Turn on debug logs", "KITE_DEBUG");
 }

@@ -40,7 +40,12 @@ struct ServerConfig {
   std::vector<std::string> node_taint;
   std::string container_runtime_endpoint;
   std::string flannel_backend = "host-gw";  // or "none"
-  std::string debug_node_arch;  // test only
+  std::vector<std::string> kubelet_arg;
+  std::string pause_image;
+  std::string private_registry = "/etc/kite/registries.yaml";
+  std::string log_root = "/var/log/pods";
+  std::string debug_node_arch;             // test only
+  std::string debug_containerd_state_dir;  // test only
   std::string token_auth_file;  // static bearer tokens (Kubernetes token-auth-file CSV)
   bool debug = false;
 };
