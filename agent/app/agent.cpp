@@ -53,6 +53,7 @@ struct Agent::Impl {
   base::RealClock clock;
   NodeReadiness readiness;
   std::unique_ptr<client::Client> client;
+  std::unique_ptr<client::Client> event_client;
   std::unique_ptr<ContainerdSupervisor> containerd;  // only without --container-runtime-endpoint
   std::string runtime_endpoint;
   std::unique_ptr<Runtime> runtime;
@@ -101,10 +102,12 @@ base::Result<void> Agent::start() {
   hc.cert_pem = creds->client.cert_pem;
   hc.key_pem = creds->client.key_pem;
   client::RestClientOptions ro;
-  ro.qps = 20;
-  ro.burst = 40;
+  ro.qps = 50;  // kubelet's kubeAPIQPS / kubeAPIBurst defaults
+  ro.burst = 100;
   ro.user_agent = "kite-agent/" + c.node_name;
   im.client = client::make_https_client(hc, ro);
+  // Events have their own client and rate limit (kubelet's eventRecordQPS / eventBurst).
+  im.event_client = client::make_https_client(hc, ro);
 
   // 3. The container runtime: our own supervised containerd unless an endpoint is given. A
   // runtime that cannot start or be reached leaves the node registered but NotReady, with
@@ -185,6 +188,7 @@ base::Result<void> Agent::start() {
         *im.client, storage::VolumeManagerOptions{agent_dir + "/pods", c.node_name, creds->server_ca_file});
     pods::PodManagerOptions po;
     po.client = im.client.get();
+    po.event_client = im.event_client.get();
     po.runtime = im.runtime.get();
     po.volumes = im.volumes.get();
     po.node_name = c.node_name;
@@ -245,6 +249,7 @@ void Agent::stop() {
   im.runtime.reset();
   if (im.containerd) im.containerd->stop();
   im.containerd.reset();
+  im.event_client.reset();
   im.client.reset();
   if (im.started) {
     KITE_LOG(info, "agent") << "agent stopped";

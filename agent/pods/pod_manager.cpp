@@ -19,15 +19,6 @@ constexpr auto kResyncEvery = std::chrono::seconds(60);
 
 std::string uid_of(const client::ObjectPtr& obj) { return obj ? pod_uid(*obj) : ""; }
 
-const char* state_name(ContainerState s) {
-  switch (s) {
-    case ContainerState::kCreated: return "c";
-    case ContainerState::kRunning: return "r";
-    case ContainerState::kExited: return "x";
-    default: return "u";
-  }
-}
-
 }  // namespace
 
 struct PodManager::Impl {
@@ -123,6 +114,13 @@ struct PodManager::Impl {
     }
   }
 
+  // Whether the last sync of `uid` ended with the runtime in state `signature`.
+  bool synced_in_state(const std::string& uid, const std::string& signature) {
+    std::lock_guard lock(mu);
+    auto it = records.find(uid);
+    return it != records.end() && it->second->synced_signature() == signature;
+  }
+
   void relist() {
     auto sandboxes = options.runtime->list_pod_sandboxes();
     auto containers = options.runtime->list_containers();
@@ -137,21 +135,23 @@ struct PodManager::Impl {
       KITE_LOG(info, "pods") << "relist: the runtime answers again";
     }
     relist_failing = false;
-    std::map<std::string, std::string> now;
-    for (const auto& sb : *sandboxes) {
+    std::map<std::string, std::pair<std::vector<SandboxStatus>, std::vector<ContainerStatus>>> by_pod;
+    for (auto& sb : *sandboxes) {
       std::string uid = label_of(sb.labels, kLabelPodUid);
-      if (uid.empty()) continue;
-      now[uid] += "s" + sb.id + (sb.state == SandboxState::kReady ? "r" : "n") + ";";
+      if (!uid.empty()) by_pod[uid].first.push_back(std::move(sb));
     }
-    for (const auto& c : *containers) {
+    for (auto& c : *containers) {
       std::string uid = label_of(c.labels, kLabelPodUid);
-      if (uid.empty()) continue;
-      now[uid] += "c" + c.id + state_name(c.state) + ";";
+      if (!uid.empty()) by_pod[uid].second.push_back(std::move(c));
     }
+    std::map<std::string, std::string> now;
+    for (const auto& [uid, parts] : by_pod) now[uid] = runtime_signature(parts.first, parts.second);
     std::vector<std::string> due;
     for (const auto& [uid, sig] : now) {
       auto old = signatures.find(uid);
-      if (old == signatures.end() || old->second != sig) due.push_back(uid);
+      if (old != signatures.end() && old->second == sig) continue;
+      if (synced_in_state(uid, sig)) continue;  // the worker's own doing, already reported
+      due.push_back(uid);
     }
     for (const auto& [uid, sig] : signatures) {
       if (!now.count(uid)) due.push_back(uid);
@@ -194,7 +194,8 @@ base::Result<void> PodManager::start() {
   if (!o.client || !o.runtime) return base::error(base::Reason::BadRequest, "pod manager needs a client and a runtime");
   if (o.node_name.empty()) return base::error(base::Reason::BadRequest, "pod manager needs the node name");
   im.clock = o.clock ? o.clock : &base::real_clock();
-  im.recorder = std::make_unique<client::EventRecorder>(*o.client, client::EventSource{"kubelet", o.node_name}, *im.clock);
+  im.recorder = std::make_unique<client::EventRecorder>(o.event_client ? *o.event_client : *o.client,
+                                                        client::EventSource{"kubelet", o.node_name}, *im.clock);
   im.events = PodEvents(im.recorder.get());
   im.images = std::make_unique<ImagePuller>(*o.runtime, o.client, im.events, *im.clock);
 

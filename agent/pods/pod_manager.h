@@ -34,6 +34,9 @@ namespace kite::agent::pods {
 
 struct PodManagerOptions {
   client::Client* client = nullptr;
+  // Events go through this client when set (kubelet rate-limits events apart from its other
+  // API calls, so a burst of events never delays status updates); null = `client`.
+  client::Client* event_client = nullptr;
   agent::Runtime* runtime = nullptr;
   storage::VolumeManager* volumes = nullptr;  // null: no volumes (unless the seams below are set)
   base::Clock* clock = nullptr;               // null: the real clock

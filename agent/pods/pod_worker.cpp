@@ -1,5 +1,7 @@
 #include "agent/pods/pod_worker.h"
 
+#include <algorithm>
+
 #include <filesystem>
 
 #include "agent/pods/pod_spec.h"
@@ -65,6 +67,16 @@ void PodRecord::wake_at(base::Clock::time_point t) {
   }
 }
 
+void PodRecord::set_synced_signature(std::string signature) {
+  std::lock_guard lock(signature_mu_);
+  synced_signature_ = std::move(signature);
+}
+
+std::string PodRecord::synced_signature() const {
+  std::lock_guard lock(signature_mu_);
+  return synced_signature_;
+}
+
 PodWorker::PodWorker(PodWorkerDeps deps) : deps_(std::move(deps)) {}
 
 base::Result<void> PodWorker::sync(PodRecord& rec, const std::shared_ptr<const json>& pod) {
@@ -96,6 +108,12 @@ base::Result<void> PodWorker::sync_live(PodRecord& rec, const json& pod) {
   auto after = read_pod_runtime(*deps_.runtime, pod_uid(pod));
   if (!after) return base::error(after.error());
   prune(*after);
+  // Only a settled pod (sandbox ready, every container running) skips the relist's next sync;
+  // anything that exited during this sync (a failed postStart, an init container) gets one.
+  bool settled = after->ready_sandboxes() == 1 && !after->containers.empty() &&
+                 std::all_of(after->containers.begin(), after->containers.end(),
+                             [](const ContainerStatus& c) { return c.state == ContainerState::kRunning; });
+  rec.set_synced_signature(settled ? runtime_signature(after->sandboxes, after->containers) : std::string());
   std::vector<RunningContainer> running;
   for (const auto& c : app_containers(pod)) {
     const ContainerStatus* s = after->latest(string_field(c, "name"));

@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,14 @@ struct PodRecord {
   // Sync again at this clock time (ns since epoch; 0 = no timer): back-off expiry and the like.
   std::atomic<int64_t> wake_at_ns{0};
   void wake_at(base::Clock::time_point t);
+  // The runtime state (runtime_signature) the last sync ended with: a relist that finds the pod
+  // in exactly this state does not sync it again. Written by the worker, read by the relist.
+  void set_synced_signature(std::string signature);
+  std::string synced_signature() const;
+
+ private:
+  mutable std::mutex signature_mu_;
+  std::string synced_signature_;
 };
 
 class PodWorker {

@@ -69,6 +69,25 @@ void sort_newest_first(PodRuntimeView& view) {
                    });
 }
 
+std::string runtime_signature(const std::vector<SandboxStatus>& sandboxes,
+                              const std::vector<ContainerStatus>& containers) {
+  std::vector<std::string> parts;
+  for (const auto& sb : sandboxes) {
+    parts.push_back("s" + sb.id + (sb.state == SandboxState::kReady ? "r" : "n"));
+  }
+  for (const auto& c : containers) {
+    const char* state = c.state == ContainerState::kCreated   ? "c"
+                        : c.state == ContainerState::kRunning ? "r"
+                        : c.state == ContainerState::kExited  ? "x"
+                                                              : "u";
+    parts.push_back("c" + c.id + state);
+  }
+  std::sort(parts.begin(), parts.end());
+  std::string out;
+  for (const auto& p : parts) out += p + ";";
+  return out;
+}
+
 Result<PodRuntimeView> read_pod_runtime(Runtime& runtime, const std::string& pod_uid) {
   PodRuntimeView view;
   SandboxFilter sf;

@@ -25,6 +25,10 @@ struct PodRuntimeView {
 };
 
 Result<PodRuntimeView> read_pod_runtime(Runtime& runtime, const std::string& pod_uid);
+// The runtime state of one pod as the relist compares it (ids and states of its sandboxes and
+// containers, independent of order): equal strings = nothing changed.
+std::string runtime_signature(const std::vector<SandboxStatus>& sandboxes,
+                              const std::vector<ContainerStatus>& containers);
 // Sorts newest first (created_at, then attempt).
 void sort_newest_first(PodRuntimeView& view);
 

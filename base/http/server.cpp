@@ -200,6 +200,9 @@ awaitable<void> Server::Impl::accept_loop() {
       KITE_LOG(warn, "http") << "accept: " << ec.message();
       continue;
     }
+    // No Nagle: a response head and body, or a stream's small chunks, written back to back
+    // would otherwise wait for the client's delayed ACK (40 ms).
+    socket.set_option(tcp::no_delay(true), ec);
     std::string remote;
     auto rep = socket.remote_endpoint(ec);
     if (!ec) remote = rep.address().to_string() + ":" + std::to_string(rep.port());

@@ -178,12 +178,14 @@ asio::awaitable<Dialed> dial(asio::io_context& ioc, asio::ssl::context* ssl, Par
     auto s = std::make_shared<TcpStream>(ioc);
     s->expires_after(timeout);
     co_await s->async_connect(endpoints, use_awaitable);
+    s->socket().set_option(tcp::no_delay(true));  // streams write small frames (see server.cpp)
     co_return co_await exchange(s, std::move(req));
   }
   auto s = std::make_shared<SslStream>(TcpStream(ioc), *ssl);
   beast::get_lowest_layer(*s).expires_after(timeout);
   co_await beast::get_lowest_layer(*s).async_connect(endpoints, use_awaitable);
   boost::system::error_code ec;
+  beast::get_lowest_layer(*s).socket().set_option(tcp::no_delay(true), ec);
   asio::ip::make_address(url.host, ec);
   if (ec) SSL_set_tlsext_host_name(s->native_handle(), url.host.c_str());  // SNI for names only
   co_await s->async_handshake(asio::ssl::stream_base::client, use_awaitable);

@@ -175,6 +175,8 @@ class Forwarder:
             try:
                 upstream = socket.create_connection((self.host, self.port), timeout=10)
                 upstream.settimeout(None)
+                for s in (client, upstream):  # no Nagle: relayed pieces must not wait for ACKs
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:
                 client.close()
                 continue

@@ -1,5 +1,7 @@
 // The pod lifecycle users rely on: a pod becomes Running with kubelet's status, init containers
 // run in order, restart policies with CrashLoopBackOff timing, image pull failures, env errors.
+#include <thread>
+
 #include "tests/agent/pods/pods_test_env.h"
 
 namespace kite::agent::pods::testing_pods {
@@ -97,6 +99,19 @@ TEST_F(PodLifecycleTest, PodBecomesRunningWithKubeletStatusAndCriCalls) {
   EXPECT_TRUE(has_event("Pulled", "Container image \"kite.local/busybox:1.35\" already present on machine"));
   EXPECT_TRUE(has_event("Created", "Created container app"));
   EXPECT_TRUE(has_event("Started", "Started container app"));
+}
+
+TEST_F(PodLifecycleTest, RelistLeavesASettledPodAloneButNoticesAnExit) {
+  seed(pod("calm", json::array({container("app")})));
+  start();
+  ASSERT_TRUE(eventually([&] { return get("calm")["status"].value("phase", "") == "Running"; }));
+  // Many relists (every 5 ms here) pass: the pod's own sync already saw this state, so none of
+  // them syncs it again. A sync reads every container's status: one read, by the first sync.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(runtime.calls_of("container_status").size(), 1u);
+  // A container that exits afterwards is a change: it is noticed and restarted.
+  ASSERT_TRUE(runtime.exit_container(instances("app")[0], 1));
+  ASSERT_TRUE(eventually([&] { return instances("app").size() == 2; }));
 }
 
 TEST_F(PodLifecycleTest, InitContainersRunOneAtATimeInOrder) {
