@@ -1,5 +1,7 @@
 #include "server/apiserver/watch_cache.h"
 
+#include <algorithm>
+
 #include "base/log.h"
 
 namespace kite::apiserver {
@@ -241,13 +243,17 @@ Result<int64_t> WatchCache::sync_to_latest(std::chrono::milliseconds timeout) {
   if (!rev) return std::unexpected(rev.error());
   auto deadline = std::chrono::steady_clock::now() + timeout;
   if (wait_for_revision(*rev, std::chrono::milliseconds(20))) return *rev;
-  // The newest revision may belong to a key outside our prefix: ask for a progress report.
-  {
-    std::lock_guard lock(mu_);
-    if (store_watch_) store_watch_->request_progress();
+  // The newest revision may belong to a key outside our prefix: ask for a progress report,
+  // again every 100 ms (the store ignores reports it cannot trust yet, see etcd_watch_stream).
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (store_watch_) store_watch_->request_progress();
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    if (wait_for_revision(*rev, std::min(left, std::chrono::milliseconds(100)))) return *rev;
   }
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  if (left.count() > 0 && wait_for_revision(*rev, left)) return *rev;
   return base::error(Reason::Timeout, "Too large resource version: the watch cache did not reach revision " +
                                           std::to_string(*rev) + " in time");
 }

@@ -10,6 +10,10 @@ namespace kite::kv::etcd {
 
 using base::Reason;
 
+namespace {
+constexpr auto kProgressTrustedAfter = std::chrono::seconds(1);
+}  // namespace
+
 struct EtcdWatchStream::Entry {
   int64_t id = 0;
   WatchRequest req;
@@ -20,6 +24,16 @@ struct EtcdWatchStream::Entry {
   bool ever_created = false;
   bool finished = false;      // ended by etcd (compaction, error): no re-creation
   bool cancelled = false;     // cancelled by the user: nothing more is delivered
+  // When etcd confirmed it on the current generation. etcd before 3.4.25 (Debian 12 ships
+  // 3.4.23) may send a progress notification for a watch still catching up on history, i.e.
+  // before events it has not sent yet (etcd issue 15220); trusting it would let a consistent
+  // read miss a finished write. Progress is therefore ignored until the catch-up (etcd syncs
+  // lagging watches every 100 ms) has surely happened.
+  std::chrono::steady_clock::time_point created_at{};
+
+  bool progress_trusted() const {
+    return created && std::chrono::steady_clock::now() - created_at >= kProgressTrustedAfter;
+  }
 };
 
 struct EtcdWatchStream::Stream {
@@ -152,11 +166,32 @@ void EtcdWatchStream::enqueue(const std::shared_ptr<Entry>& entry, WatchUpdate u
   cv_.notify_all();
 }
 
+void EtcdWatchStream::defer_progress(const Entry& e) {
+  // mu_ held by the caller.
+  auto at = e.created_at + kProgressTrustedAfter;
+  if (!progress_retry_at_ || at > *progress_retry_at_) progress_retry_at_ = at;
+  cv_.notify_all();
+}
+
 void EtcdWatchStream::dispatch_loop() {
   std::unique_lock lk(mu_);
   while (true) {
-    cv_.wait(lk, [&] { return stopping_ || !queue_.empty(); });
+    const auto retry_at = progress_retry_at_;
+    auto ready = [&] { return stopping_ || !queue_.empty() || progress_retry_at_ != retry_at; };
+    if (retry_at) {
+      cv_.wait_until(lk, *retry_at, ready);
+    } else {
+      cv_.wait(lk, ready);
+    }
     if (stopping_) return;
+    if (progress_retry_at_ && std::chrono::steady_clock::now() >= *progress_retry_at_) {
+      progress_retry_at_.reset();
+      lk.unlock();
+      request_progress();
+      lk.lock();
+      continue;
+    }
+    if (queue_.empty()) continue;
     auto [entry, update] = std::move(queue_.front());
     queue_.pop_front();
     if (entry->cancelled) continue;
@@ -256,7 +291,10 @@ void EtcdWatchStream::handle(const std::shared_ptr<Stream>& stream,
 
   if (id == -1) {  // stream-wide progress notification (etcd 3.4)
     for (auto& [wid, e] : watches_) {
-      if (!e->created) continue;
+      if (!e->progress_trusted()) {
+        defer_progress(*e);
+        continue;
+      }
       e->next_revision = std::max(e->next_revision, header_rev + 1);
       WatchUpdate u;
       u.revision = header_rev;
@@ -278,6 +316,7 @@ void EtcdWatchStream::handle(const std::shared_ptr<Stream>& stream,
 
   if (resp.created()) {
     entry->created = true;
+    entry->created_at = std::chrono::steady_clock::now();
     if (!entry->ever_created && entry->next_revision == 0) entry->next_revision = header_rev + 1;
     entry->ever_created = true;
     cv_.notify_all();
@@ -310,6 +349,10 @@ void EtcdWatchStream::handle(const std::shared_ptr<Stream>& stream,
   }
 
   if (!resp.created()) {  // progress notification for this watch
+    if (!entry->progress_trusted()) {
+      defer_progress(*entry);
+      return;
+    }
     entry->next_revision = std::max(entry->next_revision, header_rev + 1);
     WatchUpdate u;
     u.revision = header_rev;

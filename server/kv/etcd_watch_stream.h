@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <grpcpp/channel.h>
@@ -60,6 +61,7 @@ class EtcdWatchStream {
   void dispatch_loop();
   void run_stream(const std::shared_ptr<Stream>& stream);
   void handle(const std::shared_ptr<Stream>& stream, const etcdserverpb::WatchResponse& resp);
+  void defer_progress(const Entry& e);
   void enqueue(const std::shared_ptr<Entry>& entry, WatchUpdate update);
   bool write(const std::shared_ptr<Stream>& stream, const etcdserverpb::WatchRequest& req);
   void send_cancel(const std::shared_ptr<Stream>& stream, int64_t id);
@@ -75,6 +77,9 @@ class EtcdWatchStream {
   std::shared_ptr<Stream> current_;  // null while disconnected
   uint64_t generation_ = 0;
   bool progress_wanted_ = false;     // a progress request to send once connected
+  // A progress report arrived before it could be trusted (see Entry::progress_trusted): the
+  // dispatcher asks again at this time.
+  std::optional<std::chrono::steady_clock::time_point> progress_retry_at_;
   bool generation_healthy_ = false;  // the current stream delivered at least one response
   std::deque<std::pair<std::shared_ptr<Entry>, WatchUpdate>> queue_;
   int64_t delivering_ = 0;
