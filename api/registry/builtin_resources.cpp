@@ -98,7 +98,7 @@ std::vector<Spec> builtin_specs() {
       {.group = "", .version = "v1", .kind = "Secret", .plural = "secrets", .singular = "secret",
        .selectable_fields = {"type"}, .storage_prefix = "/registry/secrets"},
       {.group = "", .version = "v1", .kind = "ServiceAccount", .plural = "serviceaccounts",
-       .singular = "serviceaccount", .short_names = {"sa"},
+       .singular = "serviceaccount", .short_names = {"sa"}, .subresources = {"token"},
        .storage_prefix = "/registry/serviceaccounts"},
       {.group = "", .version = "v1", .kind = "Service", .plural = "services",
        .singular = "service", .short_names = {"svc"}, .categories = {"all"},

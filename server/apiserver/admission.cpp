@@ -1,6 +1,7 @@
 #include "server/apiserver/admission.h"
 
 #include "base/base64.h"
+#include "base/pki.h"
 
 namespace kite::apiserver {
 
@@ -35,6 +36,59 @@ Result<void> admit_namespace(ServerState& st, const Scope& s, const std::string&
 }
 
 namespace {
+
+constexpr const char* kServiceAccountMountPath = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+// "kube-api-access-" + 5 characters of Kubernetes' name alphabet (no vowels, no 0/1/3).
+std::string api_access_volume_name() {
+  static const std::string kAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+  auto hex = base::random_hex(5);
+  std::string name = "kube-api-access-";
+  for (size_t i = 0; i < 5; ++i) {
+    unsigned v = hex ? static_cast<unsigned>(std::stoul(hex->substr(2 * i, 2), nullptr, 16)) : i;
+    name += kAlphabet[v % kAlphabet.size()];
+  }
+  return name;
+}
+
+// The ServiceAccount admission's token volume: unless the pod opts out
+// (automountServiceAccountToken: false) or a container already mounts the service account
+// path, a projected volume (bound token, kube-root-ca.crt, the namespace) mounted read-only
+// at /var/run/secrets/kubernetes.io/serviceaccount in every container, as kube-apiserver adds it.
+void add_service_account_volume(json& spec) {
+  if (spec.contains("automountServiceAccountToken") && spec["automountServiceAccountToken"] == false) return;
+  for (const char* list : {"initContainers", "containers", "ephemeralContainers"}) {
+    if (!spec.contains(list) || !spec[list].is_array()) continue;
+    for (const auto& c : spec[list]) {
+      if (!c.is_object() || !c.contains("volumeMounts") || !c["volumeMounts"].is_array()) continue;
+      for (const auto& m : c["volumeMounts"]) {
+        if (m.is_object() && m.value("mountPath", "") == kServiceAccountMountPath) return;
+      }
+    }
+  }
+  const std::string name = api_access_volume_name();
+  json volume = {
+      {"name", name},
+      {"projected",
+       {{"defaultMode", 420},
+        {"sources",
+         json::array({{{"serviceAccountToken", {{"expirationSeconds", 3607}, {"path", "token"}}}},
+                      {{"configMap", {{"name", "kube-root-ca.crt"}, {"items", json::array({{{"key", "ca.crt"}, {"path", "ca.crt"}}})}}}},
+                      {{"downwardAPI",
+                        {{"items", json::array({{{"path", "namespace"},
+                                                 {"fieldRef", {{"apiVersion", "v1"}, {"fieldPath", "metadata.namespace"}}}}})}}}}})}}}};
+  if (!spec.contains("volumes") || !spec["volumes"].is_array()) spec["volumes"] = json::array();
+  spec["volumes"].push_back(volume);
+  json mount = {{"name", name}, {"readOnly", true}, {"mountPath", kServiceAccountMountPath}};
+  for (const char* list : {"initContainers", "containers"}) {
+    if (!spec.contains(list) || !spec[list].is_array()) continue;
+    for (auto& c : spec[list]) {
+      if (!c.is_object()) continue;
+      if (!c.contains("volumeMounts") || !c["volumeMounts"].is_array()) c["volumeMounts"] = json::array();
+      c["volumeMounts"].push_back(mount);
+    }
+  }
+}
 
 // DefaultTolerationSeconds: a pod that does not already tolerate the not-ready / unreachable
 // NoExecute taints tolerates them for 300 s, so taint-based eviction waits that long.
@@ -89,6 +143,7 @@ Result<void> admit_mutations(const Scope& s, json& obj, bool create) {
     spec["serviceAccountName"] = sa;
     spec["serviceAccount"] = sa;
     add_default_toleration_seconds(spec);
+    add_service_account_volume(spec);
   }
   return {};
 }

@@ -3,11 +3,13 @@
 
 #include "api/openapi/openapi.h"
 #include "base/log.h"
+#include "base/pki.h"
 #include "server/apiserver/discovery.h"
 #include "server/apiserver/namespace_finalizer.h"
 #include "server/apiserver/pod_streams.h"
 #include "server/apiserver/rest.h"
 #include "server/apiserver/selection.h"
+#include "server/apiserver/service_account_tokens.h"
 #include "server/apiserver/write_pipeline.h"
 
 namespace kite::apiserver {
@@ -49,7 +51,9 @@ class OpenApiCache {
     if (accept.find("application/com.github.proto-openapi.spec.v2") != std::string::npos) {
       if (v2_proto_.empty()) v2_proto_ = api::openapi_v2_protobuf(reg);
       Response r;
-      r.set_header("Content-Type", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+      // kubectl asks for the "spec.v2@v1.0" spelling but cannot parse it as a media type:
+      // kube-apiserver answers both spellings with this one.
+      r.set_header("Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
       r.body = v2_proto_;
       return r;
     }
@@ -116,6 +120,7 @@ struct ApiServer::Impl {
   OpenApiCache openapi;
   std::unique_ptr<base::http::Server> http;
   std::unique_ptr<NamespaceFinalizer> namespaces;
+  std::unique_ptr<ServiceAccountTokens> sa_tokens = std::make_unique<ServiceAccountTokens>("");
   std::atomic<bool>* ready = nullptr;
 
   Impl(ApiServerOptions o, kv::Store& store)
@@ -145,6 +150,11 @@ base::Result<void> ApiServer::start() {
   auto authn = Authenticator::create(im.state.options.token_auth_file);
   if (!authn) return std::unexpected(authn.error());
   im.authn = std::move(*authn);
+  if (!im.state.options.service_account_key_file.empty()) {
+    auto key = base::read_file(im.state.options.service_account_key_file);
+    if (!key) return std::unexpected(key.error());
+    im.sa_tokens = std::make_unique<ServiceAccountTokens>(*key);
+  }
 
   auto services = ServiceAllocator::create(im.state.store, im.state.options.service_cidr);
   if (!services) return std::unexpected(services.error());
@@ -223,6 +233,10 @@ void ApiServer::stop() {
 Response ApiServer::handle(Request& req) {
   if (impl_->node_bootstrap && NodeBootstrapEndpoints::handles(req.path)) return impl_->node_bootstrap->handle(req);
   auto user = impl_->authn.authenticate(req);
+  if (!user) {
+    std::string auth = req.header("authorization");
+    if (auth.starts_with("Bearer ")) user = impl_->sa_tokens->authenticate(impl_->state, auth.substr(7));
+  }
   if (!user) {
     return status_response(base::Status(Reason::Unauthorized, "Unauthorized"));
   }
@@ -316,6 +330,9 @@ Response ApiServer::Impl::handle_resource(Request& req, const RequestInfo& info,
   if (sub == "binding") return rest_binding(state, s);
   if (sub == "eviction") return rest_eviction(state, s);
   if (sub == "finalize") return rest_finalize(state, s);
+  if (sub == "token" && resource->group.empty() && resource->plural == "serviceaccounts") {
+    return sa_tokens->issue(state, s);
+  }
   if (resource->group.empty() && resource->plural == "pods" &&
       (sub == "log" || sub == "exec" || sub == "attach" || sub == "portforward")) {
     return rest_pod_stream(state, s);

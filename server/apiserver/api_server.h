@@ -38,6 +38,8 @@ struct ApiServerOptions {
   std::string kubelet_client_cert_file;
   std::string kubelet_client_key_file;
   std::string kubelet_ca_file;
+  // The key that signs service account tokens (service_account_tokens.h); empty = no tokens.
+  std::string service_account_key_file;
 };
 
 class ApiServer {

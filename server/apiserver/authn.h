@@ -2,10 +2,11 @@
 //
 // Authenticator: a verified TLS client certificate (CN = user, O = groups) or a bearer token
 // from the static token file (Kubernetes' token-auth-file CSV format:
-// token,user,uid,"group1,group2"). Anything else is anonymous, which the API server answers
-// with 401. Authorizer: the seam for RBAC; for now members of system:masters may do
-// everything, node agents (system:node:<name> in system:nodes) what a kubelet needs
-// (NodeAuthorizer), and everybody else is refused with 403 (health and version endpoints are
+// token,user,uid,"group1,group2"). The API server then tries service account tokens
+// (service_account_tokens.h). Anything else is anonymous, which the API server answers with
+// 401. Authorizer: the seam for RBAC; for now members of system:masters may do everything,
+// node agents (system:node:<name> in system:nodes) what a kubelet needs (NodeAuthorizer), and
+// everybody else is refused with 403 (health, version, discovery and `kubectl auth whoami` are
 // open to every authenticated user). All are immutable after construction and thread-safe.
 #pragma once
 

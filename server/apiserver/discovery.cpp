@@ -39,6 +39,11 @@ json subresource_entry(const api::ResourceInfo& r, const std::string& sub) {
     e["version"] = "v1";
     e["kind"] = "Eviction";
     e["verbs"] = {"create"};
+  } else if (sub == "token") {
+    e["group"] = "authentication.k8s.io";
+    e["version"] = "v1";
+    e["kind"] = "TokenRequest";
+    e["verbs"] = {"create"};
   } else if (sub == "log") {
     e["kind"] = "Pod";
     e["verbs"] = {"get"};

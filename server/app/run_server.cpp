@@ -111,6 +111,7 @@ base::Result<void> run_server(const ServerConfig& c) {
   // and agents' serving certificates are signed by the server CA.
   api_opts.kubelet_client_cert_file = pki->apiserver_client_cert_file;
   api_opts.kubelet_client_key_file = pki->apiserver_client_key_file;
+  api_opts.service_account_key_file = pki->service_account_key_file;
   api_opts.kubelet_ca_file = pki->server_ca_file;
   {
     apiserver::NodeBootstrapOptions nb;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/jwt.h"
 #include "base/log.h"
 
 namespace kite::bootstrap {
@@ -196,6 +197,15 @@ Result<ServerPki> ensure_server_pki(const ServerPkiOptions& opts) {
   pki.apiserver_client = std::move(*apiserver_client);
   pki.apiserver_client_cert_file = apiserver_files.cert;
   pki.apiserver_client_key_file = apiserver_files.key;
+
+  // The service account token signing key (k3s's path), kept once made: tokens already given
+  // out stay valid across restarts.
+  pki.service_account_key_file = dir + "/service.key";
+  if (!base::file_exists(pki.service_account_key_file)) {
+    auto key = base::generate_signing_key();
+    if (!key) return std::unexpected(key.error());
+    if (auto w = base::write_file_atomic(pki.service_account_key_file, *key, 0600); !w) return std::unexpected(w.error());
+  }
   return pki;
 }
 

@@ -8,6 +8,7 @@
 //   client-admin.crt/.key              CN=system:admin, O=system:masters
 //   client-kube-apiserver.crt/.key     CN=kube-apiserver, O=system:masters: the API server's
 //                                      identity when it calls agents (:10250)
+//   service.key                        P-256 key signing service account tokens
 // A CA is never replaced once it exists (its key missing or not matching is an error, since
 // every issued credential depends on it). A leaf is reissued when missing, not signed by its
 // current CA, within 90 days of expiry, or, for the serving certificate, when a wanted SAN is
@@ -46,6 +47,7 @@ struct ServerPki {
   KeyPair apiserver_client;  // client-kube-apiserver.crt/.key
   std::string apiserver_client_cert_file, apiserver_client_key_file;
   KeyPair serving;  // the contents of serving_cert_file/serving_key_file
+  std::string service_account_key_file;  // service.key: signs service account tokens (base/jwt.h)
 };
 
 // The DNS and IP SANs the serving certificate must carry for `opts` (canonical IP text, sorted,

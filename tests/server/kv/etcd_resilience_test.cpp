@@ -77,7 +77,10 @@ TEST(EtcdResilience, CallsFailWhileDownAndWatchResumesWithoutLoss) {
 
   ASSERT_TRUE(etcd.start());
   // Writes succeed again once etcd is back; the watch stream may still be reconnecting.
-  ASSERT_TRUE(eventually([&] { return s.create("/r/2", "b").has_value(); }, 20s));
+  ASSERT_TRUE(eventually([&] {
+    auto r = s.create("/r/2", "b");  // AlreadyExists: an earlier attempt's lost reply
+    return r.has_value() || r.error().reason() == Reason::AlreadyExists;
+  }, 20s));
   for (int i = 3; i <= 6; ++i) ASSERT_TRUE(s.create("/r/" + std::to_string(i), "x"));
   ASSERT_TRUE(rec.wait_events(6, 20s)) << "watch did not resume";
   auto ev = rec.events();
@@ -109,10 +112,12 @@ TEST(EtcdResilience, WatchResumingFromCompactedRevisionGetsGone) {
   ASSERT_TRUE(etcd.start());
   // While the stream reconnects, move past the watch's resume point and compact it away.
   std::optional<int64_t> rev;
+  // (A create whose reply was lost to a timeout may still have been applied: AlreadyExists
+  // then means it was.)
   ASSERT_TRUE(eventually([&] {
     auto r = s.create("/c/2", "b");
     if (r) rev = *r;
-    return r.has_value();
+    return r.has_value() || r.error().reason() == Reason::AlreadyExists;
   }, 20s));
   ASSERT_TRUE(s.create("/c/3", "c"));
   auto cur = s.current_revision();
