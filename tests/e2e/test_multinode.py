@@ -264,6 +264,34 @@ class MultiNodeTest(unittest.TestCase):
         self.assertIn("/dev/pts/", out)
         self.assertEqual(code, 7, out)
 
+    def test_d3_python_client_stream_exec(self):
+        from kubernetes import client, config
+        from kubernetes.stream import stream
+        self.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pyexec", "labels": {"app": "pyexec"}},
+                    "spec": {"nodeSelector": {"backend": "true"}, "containers": [container("c", "exec sleep 3600")]}})
+        self.wait_ready_pods("app=pyexec", 1)
+        cfg = client.Configuration()
+        config.load_kube_config(config_file=self.c.kubeconfig, client_configuration=cfg)
+        api = client.CoreV1Api(client.ApiClient(cfg))
+        out = stream(api.connect_get_namespaced_pod_exec, "pyexec", "default",
+                     command=["sh", "-c", "echo from-python-$(hostname)"], stdout=True, stderr=True, stdin=False,
+                     tty=False)
+        self.assertEqual(out.strip(), "from-python-pyexec")
+        # Interactive: write to stdin, read the answer, then the exit status.
+        ws = stream(api.connect_get_namespaced_pod_exec, "pyexec", "default", command=["sh"], stdin=True,
+                    stdout=True, stderr=True, tty=False, _preload_content=False)
+        try:
+            ws.write_stdin("echo $((6*7)); exit 5\n")
+            got = ""
+            deadline = time.monotonic() + 30
+            while ws.is_open() and time.monotonic() < deadline:
+                ws.update(timeout=1)
+                got += ws.read_stdout()
+            self.assertIn("42", got)
+            self.assertEqual(ws.returncode, 5)
+        finally:
+            ws.close()
+
     def test_e_crashloop_backoff_grows(self):
         self.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "crasher"},
                     "spec": {"nodeSelector": {"role": "chunkserver"},
