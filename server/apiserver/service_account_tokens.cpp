@@ -79,6 +79,16 @@ Response ServiceAccountTokens::issue(ServerState& st, Scope& s) const {
 
   json k8s = {{"namespace", ns}, {"serviceaccount", {{"name", name}, {"uid", uid_of(sa->object)}}}};
   const json ref = spec.value("boundObjectRef", json());
+  // NodeRestriction: a node only gets tokens bound to a pod on itself, for that pod's account.
+  const std::string node = NodeAuthorizer::node_name_of(s.user);
+  auto node_refused = [&](const std::string& why) {
+    base::Status f(base::Reason::Forbidden, "serviceaccounts \"" + name + "\" is forbidden: node \"" + node + "\" " + why);
+    f.with_details(name, "", "serviceaccounts");
+    return status_response(f);
+  };
+  if (!node.empty() && (!ref.is_object() || ref.value("kind", "") != "Pod")) {
+    return node_refused("may only request tokens bound to a pod");
+  }
   if (ref.is_object()) {
     std::string kind = ref.value("kind", "");
     std::string ref_name = ref.value("name", "");
@@ -93,6 +103,13 @@ Response ServiceAccountTokens::issue(ServerState& st, Scope& s) const {
       base::Status c(base::Reason::Conflict, "the UID in the bound object reference (" + ref_uid +
                                                  ") does not match the UID in record. The object might have been deleted and then recreated");
       return status_response(c);
+    }
+    if (!node.empty()) {
+      const json pod_spec = bound->object.value("spec", json::object());
+      if (pod_spec.value("nodeName", "") != node) return node_refused("may only request tokens for pods bound to it");
+      if (pod_spec.value("serviceAccountName", "default") != name) {
+        return node_refused("may only request tokens for the service account of the pod");
+      }
     }
     k8s[kind == "Pod" ? "pod" : "secret"] = {{"name", ref_name}, {"uid", uid_of(bound->object)}};
   }

@@ -7,6 +7,8 @@
 // signed with the server's service-account key (<data-dir>/server/tls/service.key), with
 // kube-apiserver's claims: iss, sub "system:serviceaccount:<ns>:<name>", aud (default: the
 // issuer), iat/nbf/exp, and "kubernetes.io" {namespace, serviceaccount{name,uid}, pod|secret}.
+// A node (system:node:<name>) only gets tokens bound to a pod bound to it, for that pod's
+// service account (Kubernetes' NodeRestriction); anything else is Forbidden.
 //
 // Authenticating: a bearer token kite signed, not expired, whose audiences include the issuer,
 // whose ServiceAccount (and bound object, if any) still exist with the same uid, is the user

@@ -148,6 +148,24 @@ class AgentJoinTest(kite_e2e.KiteTestCase):
         denied = self.kubectl("--kubeconfig", kc, "delete", "namespace", "default", check=False)
         self.assertNotEqual(denied.returncode, 0)
         self.assertIn("forbidden", denied.stderr.lower())
+        # Service account tokens: only bound to a pod on this node, for that pod's account.
+        wait_for(lambda: self.kubectl("get", "sa", "default", check=False).returncode == 0, 30, message="default sa")
+        for pod, node_name in (("on-a", "e2e-a"), ("elsewhere", "e2e-other")):
+            self.kubectl("apply", "-f", "-", input=json.dumps({
+                "apiVersion": "v1", "kind": "Pod", "metadata": {"name": pod},
+                "spec": {"nodeName": node_name, "containers": [{"name": "c", "image": "busybox"}]}}))
+        unbound = self.kubectl("--kubeconfig", kc, "create", "token", "default", check=False)
+        self.assertIn("may only request tokens bound to a pod", unbound.stderr)
+        for pod in ("on-a", "elsewhere"):
+            uid = self.kubectl_json("get", "pod", pod)["metadata"]["uid"]
+            r = self.kubectl("--kubeconfig", kc, "create", "token", "default", "--bound-object-kind", "Pod",
+                             "--bound-object-name", pod, "--bound-object-uid", uid, check=False)
+            if pod == "on-a":
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stdout.count("."), 2)
+            else:
+                self.assertIn("may only request tokens for pods bound to it", r.stderr)
+        self.kubectl("delete", "pod", "on-a", "elsewhere", "--grace-period=0", "--force")
 
         # The Lease is held by the node and renewed (every 10 s).
         lease = wait_for(lambda: self.lease("e2e-a"), 20, message="lease e2e-a")
