@@ -1,7 +1,7 @@
 #include "server/apiserver/admission.h"
 
 #include "base/base64.h"
-#include "base/pki.h"
+#include "base/ids.h"
 
 namespace kite::apiserver {
 
@@ -39,24 +39,16 @@ namespace {
 
 constexpr const char* kServiceAccountMountPath = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-// "kube-api-access-" + 5 characters of Kubernetes' name alphabet (no vowels, no 0/1/3).
-std::string api_access_volume_name() {
-  static const std::string kAlphabet = "bcdfghjklmnpqrstvwxz2456789";
-  auto hex = base::random_hex(5);
-  std::string name = "kube-api-access-";
-  for (size_t i = 0; i < 5; ++i) {
-    unsigned v = hex ? static_cast<unsigned>(std::stoul(hex->substr(2 * i, 2), nullptr, 16)) : i;
-    name += kAlphabet[v % kAlphabet.size()];
-  }
-  return name;
-}
-
 // The ServiceAccount admission's token volume: unless the pod opts out
-// (automountServiceAccountToken: false) or a container already mounts the service account
-// path, a projected volume (bound token, kube-root-ca.crt, the namespace) mounted read-only
-// at /var/run/secrets/kubernetes.io/serviceaccount in every container, as kube-apiserver adds it.
-void add_service_account_volume(json& spec) {
-  if (spec.contains("automountServiceAccountToken") && spec["automountServiceAccountToken"] == false) return;
+// (automountServiceAccountToken: false; when the pod does not say, its ServiceAccount's field
+// decides) or a container already mounts the service account path, a projected volume (bound
+// token, kube-root-ca.crt, the namespace) mounted read-only at
+// /var/run/secrets/kubernetes.io/serviceaccount in every container, as kube-apiserver adds it.
+void add_service_account_volume(json& spec, const json& service_account) {
+  const json& opt = spec.contains("automountServiceAccountToken") ? spec["automountServiceAccountToken"]
+                    : service_account.is_object() ? service_account.value("automountServiceAccountToken", json())
+                                                  : json();
+  if (opt == false) return;
   for (const char* list : {"initContainers", "containers", "ephemeralContainers"}) {
     if (!spec.contains(list) || !spec[list].is_array()) continue;
     for (const auto& c : spec[list]) {
@@ -66,7 +58,7 @@ void add_service_account_volume(json& spec) {
       }
     }
   }
-  const std::string name = api_access_volume_name();
+  const std::string name = "kube-api-access-" + base::random_name_suffix();
   json volume = {
       {"name", name},
       {"projected",
@@ -118,7 +110,7 @@ void add_default_toleration_seconds(json& spec) {
 
 }  // namespace
 
-Result<void> admit_mutations(const Scope& s, json& obj, bool create) {
+Result<void> admit_mutations(ServerState& st, const Scope& s, json& obj, bool create) {
   const auto& r = *s.resource;
   if (r.group.empty() && r.kind == "Secret" && obj.contains("stringData")) {
     const json& sd = obj["stringData"];
@@ -143,7 +135,17 @@ Result<void> admit_mutations(const Scope& s, json& obj, bool create) {
     spec["serviceAccountName"] = sa;
     spec["serviceAccount"] = sa;
     add_default_toleration_seconds(spec);
-    add_service_account_volume(spec);
+    json service_account;
+    if (auto sa_res = st.registry->find("", "v1", "serviceaccounts"); sa_res && st.cache) {
+      std::string ns = obj.value("metadata", json::object()).value("namespace", s.info.namespace_);
+      const std::string key = sa_res->key(ns, sa);
+      if (auto e = st.cache->get(key); e && e->bytes) {
+        service_account = json::parse(*e->bytes, nullptr, false);
+      } else if (auto stored = read_object(st, *sa_res, key, sa)) {  // the cache may lag a new one
+        service_account = std::move(stored->object);
+      }
+    }
+    add_service_account_volume(spec, service_account);
   }
   return {};
 }

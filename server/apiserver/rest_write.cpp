@@ -57,7 +57,7 @@ Response rest_create(ServerState& st, Scope& s) {
     meta["name"] = name;
   }
   if (auto a = admit_namespace(st, s, s.info.namespace_); !a) return status_response(a.error());
-  if (auto a = admit_mutations(s, obj, true); !a) return status_response(a.error());
+  if (auto a = admit_mutations(st, s, obj, true); !a) return status_response(a.error());
   prepare_for_create(r, obj);
   meta["uid"] = base::new_uuid();
   meta["creationTimestamp"] = base::rfc3339(std::chrono::system_clock::now());

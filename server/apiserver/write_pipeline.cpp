@@ -141,7 +141,7 @@ Response run_update(ServerState& st, Scope& s, const UpdatePlan& plan, WriteOpti
       return status_response(conflict(r, name, "the object has been modified; please apply your changes to the "
                                                "latest version and try again"));
     }
-    if (auto a = admit_mutations(s, obj, false); !a) return status_response(a.error());
+    if (auto a = admit_mutations(st, s, obj, false); !a) return status_response(a.error());
     prepare_for_update(r, old, obj, plan.status_subresource);
     std::vector<std::string> reserved;  // Service IPs/ports newly reserved by this update
     if (is_service(r) && !plan.status_subresource && !w.dry_run && st.services) {

@@ -98,6 +98,21 @@ class ServiceAccountTokenTest(kite_e2e.KiteTestCase):
         for c in spec["initContainers"] + spec["containers"]:
             self.assertIn({"name": vol["name"], "readOnly": True, "mountPath": MOUNT}, c["volumeMounts"])
         self.assertNotIn("volumes", self.kubectl_json("get", "pod", "without-token")["spec"])
+        # A ServiceAccount that opts out decides for pods that do not say; a pod that says wins.
+        self.kubectl("apply", "-f", "-", input=json.dumps({
+            "apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "quiet"},
+            "automountServiceAccountToken": False}))
+        self.kubectl("get", "sa", "quiet")
+        self.kubectl("apply", "-f", "-", input=json.dumps({
+            "apiVersion": "v1", "kind": "List", "items": [
+                {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "quiet-default"},
+                 "spec": {"serviceAccountName": "quiet", "containers": [{"name": "c", "image": "busybox"}]}},
+                {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "quiet-but-wants"},
+                 "spec": {"serviceAccountName": "quiet", "automountServiceAccountToken": True,
+                          "containers": [{"name": "c", "image": "busybox"}]}}]}))
+        self.assertNotIn("volumes", self.kubectl_json("get", "pod", "quiet-default")["spec"])
+        wants = self.kubectl_json("get", "pod", "quiet-but-wants")["spec"]["volumes"]
+        self.assertTrue(wants[0]["name"].startswith("kube-api-access-"))
 
 
 if __name__ == "__main__":
